@@ -1,0 +1,3 @@
+package org.streamlab.platform;
+
+public enum ServiceState { STOPPED, STARTING, RUNNING, FAILED }

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""Write the learner versions of the course notebooks.
+
+A reference notebook holds its solutions between marker lines in Java code cells::
+
+    static int totalQuantity(List<Order> orders) {
+        // BEGIN SOLUTION
+        // Sum the quantities with a stream.
+        return orders.stream().mapToInt(Order::quantity).sum();
+        // END SOLUTION
+    }
+
+The learner version replaces every block, markers included, by one statement that throws, indented like
+the BEGIN line::
+
+    static int totalQuantity(List<Order> orders) {
+        throw new UnsupportedOperationException("TODO: Sum the quantities with a stream.");
+    }
+
+The TODO text is the block's first comment line (``// ...``), or "your solution here".
+
+Convention (checked by this tool, so that every stub compiles):
+
+* A solution block is a sequence of whole statements that **ends** a method body, a constructor, a lambda
+  body or an initializer block: the first non-blank line after ``// END SOLUTION`` starts with ``}``.
+  A ``throw`` is the last statement there, so neither "missing return statement" nor "unreachable
+  statement" can occur, whatever the method returns.
+* Or it stands at the top level of a cell (outside any braces): JShell runs the ``throw`` as a statement
+  and the cell fails with the TODO message. Declarations made inside such a block do not exist in the
+  learner version, so later cells that use them fail too (with "cannot find symbol"), which is expected.
+* Blocks do not nest, and every BEGIN has its END in the same cell.
+
+All outputs and execution counts are cleared in the learner versions.
+
+Usage::
+
+    python3 tools/learner.py                      # notebooks/**/*.ipynb -> build/learner/notebooks/...
+    python3 tools/learner.py --out DIR [PATHS...] # write under DIR, keeping paths relative to the repo
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import re
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = REPO / "build" / "learner"
+
+BEGIN_RE = re.compile(r"^(?P<indent>[ \t]*)//\s*BEGIN SOLUTION\b.*$")
+END_RE = re.compile(r"^[ \t]*//\s*END SOLUTION\b.*$")
+COMMENT_RE = re.compile(r"^\s*//\s?(?P<text>.*?)\s*$")
+DEFAULT_TODO = "your solution here"
+
+
+class LearnerError(Exception):
+    """A reference notebook whose solution markers break the convention."""
+
+
+def java_string(text: str) -> str:
+    """The Java string literal (with quotes) holding text."""
+    out = []
+    for ch in text:
+        if ch == "\\":
+            out.append("\\\\")
+        elif ch == '"':
+            out.append('\\"')
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ord(ch) < 0x20:
+            out.append("\\u%04x" % ord(ch))
+        else:
+            out.append(ch)
+    return '"' + "".join(out) + '"'
+
+
+def stub_line(indent: str, block: list[str]) -> str:
+    todo = DEFAULT_TODO
+    for line in block:
+        m = COMMENT_RE.match(line)
+        if m and m.group("text").strip():
+            todo = m.group("text").strip()
+            break
+    return f'{indent}throw new UnsupportedOperationException({java_string("TODO: " + todo)});'
+
+
+def brace_depths(lines: list[str]) -> list[int]:
+    """Brace depth at the start of each line, skipping comments, strings, char literals and text blocks.
+
+    A light lexer, enough for notebook cells; magic lines (%...) are ignored."""
+    depths = []
+    depth = 0
+    in_block_comment = False
+    in_text_block = False
+    for line in lines:
+        depths.append(depth)
+        if not in_block_comment and not in_text_block and line.lstrip().startswith("%"):
+            continue
+        i, n = 0, len(line)
+        while i < n:
+            if in_block_comment:
+                j = line.find("*/", i)
+                if j < 0:
+                    break
+                in_block_comment, i = False, j + 2
+                continue
+            if in_text_block:
+                j = line.find('"""', i)
+                if j < 0:
+                    break
+                in_text_block, i = False, j + 3
+                continue
+            two, ch = line[i:i + 2], line[i]
+            if two == "//":
+                break
+            if two == "/*":
+                in_block_comment, i = True, i + 2
+                continue
+            if line.startswith('"""', i):
+                in_text_block, i = True, i + 3
+                continue
+            if ch in "\"'":
+                j = i + 1
+                while j < n and line[j] != ch:
+                    j += 2 if line[j] == "\\" else 1
+                i = j + 1
+                continue
+            if ch == "{":
+                depth += 1
+            elif ch == "}":
+                depth -= 1
+            i += 1
+    return depths
+
+
+def transform_source(source: str, where: str = "cell") -> tuple[str, int]:
+    """The learner version of one code cell's source and the number of solution blocks replaced."""
+    lines = source.split("\n")
+    depths = brace_depths(lines)
+    out: list[str] = []
+    blocks = 0
+    i = 0
+    while i < len(lines):
+        m = BEGIN_RE.match(lines[i])
+        if not m:
+            if END_RE.match(lines[i]):
+                raise LearnerError(f"{where}, line {i + 1}: '// END SOLUTION' without a BEGIN")
+            out.append(lines[i])
+            i += 1
+            continue
+        begin = i
+        j = i + 1
+        while j < len(lines) and not END_RE.match(lines[j]):
+            if BEGIN_RE.match(lines[j]):
+                raise LearnerError(f"{where}, line {j + 1}: nested '// BEGIN SOLUTION' (blocks do not nest)")
+            j += 1
+        if j >= len(lines):
+            raise LearnerError(f"{where}, line {begin + 1}: '// BEGIN SOLUTION' without an END in the same cell")
+        k = j + 1
+        while k < len(lines) and not lines[k].strip():
+            k += 1
+        at_top_level = depths[begin] == 0
+        closes_body = k < len(lines) and lines[k].lstrip().startswith("}")
+        if not at_top_level and not closes_body:
+            raise LearnerError(
+                f"{where}, line {begin + 1}: a solution block inside braces must end its method, lambda or "
+                f"initializer body (the line after '// END SOLUTION' must start with '}}'); move the code "
+                f"that follows it into the block")
+        out.append(stub_line(m.group("indent"), lines[begin + 1:j]))
+        blocks += 1
+        i = j + 1
+    return "\n".join(out), blocks
+
+
+def learner_notebook(nb: dict, where: str = "notebook") -> tuple[dict, int]:
+    """A deep copy of a notebook (nbformat 4 JSON) with solutions stubbed and all outputs cleared."""
+    nb = copy.deepcopy(nb)
+    total = 0
+    for index, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        if isinstance(src, list):
+            src = "".join(src)
+        new_src, n = transform_source(src, f"{where}, cell {index}")
+        total += n
+        cell["source"] = new_src
+        cell["outputs"] = []
+        cell["execution_count"] = None
+        cell.get("metadata", {}).pop("execution", None)
+    nb.setdefault("metadata", {}).setdefault("streamlab", {})["learner_version"] = True
+    return nb, total
+
+
+def default_notebooks(root: Path = REPO) -> list[Path]:
+    return sorted(p for p in (root / "notebooks").glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def output_path(notebook: Path, out_dir: Path) -> Path:
+    notebook = notebook.resolve()
+    try:
+        rel = notebook.relative_to(REPO)
+    except ValueError:
+        rel = Path(notebook.name)
+    return out_dir / rel
+
+
+def write_learner_version(notebook: Path, out_dir: Path = DEFAULT_OUT) -> tuple[Path, int]:
+    with open(notebook, encoding="utf-8") as f:
+        nb = json.load(f)
+    learner, blocks = learner_notebook(nb, str(notebook))
+    target = output_path(notebook, out_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(target, "w", encoding="utf-8") as f:
+        json.dump(learner, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    return target, blocks
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Write learner versions of the notebooks (solutions stubbed).")
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/**/*.ipynb)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="folder to write into, paths kept relative to the repository (default: build/learner)")
+    args = parser.parse_args(argv)
+    notebooks = args.paths or default_notebooks()
+    if not notebooks:
+        print("no notebooks found", file=sys.stderr)
+        return 1
+    try:
+        for nb in notebooks:
+            target, blocks = write_learner_version(nb, args.out)
+            print(f"{nb} -> {target} ({blocks} solution block{'s' if blocks != 1 else ''} stubbed)")
+    except LearnerError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+package org.streamlab.kernel;
+
+import java.io.File;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import org.dflib.jjava.jupyter.kernel.display.DisplayData;
+import org.streamlab.kernel.display.BuiltinRenderers;
+import org.streamlab.kernel.display.Renderer;
+import org.streamlab.kernel.display.RendererRegistry;
+import org.streamlab.kernel.eval.CellFailure;
+import org.streamlab.kernel.eval.JShellEvaluator;
+import org.streamlab.kernel.magic.MagicContext;
+import org.streamlab.kernel.magic.MagicRegistry;
+import org.streamlab.kernel.magic.MagicSpec;
+import org.streamlab.kernel.magic.builtin.BuiltinMagics;
+import org.streamlab.kernel.spi.ExtensionContext;
+import org.streamlab.kernel.spi.KernelExtension;
+
+/**
+ * One kernel's state, independent of the Jupyter wire protocol: the Java evaluator, the magics, the
+ * renderers, the configuration and the extensions. The Jupyter adapter ({@link StreamLabKernel}) and the
+ * test kit both drive a session.
+ */
+public final class KernelSession implements AutoCloseable {
+    private static volatile KernelSession current;
+
+    /** What the jshell tool imports by default, plus the notebook helpers. */
+    private static final String DEFAULT_IMPORTS = String.join("\n",
+            "import java.io.*;", "import java.math.*;", "import java.net.*;", "import java.nio.file.*;",
+            "import java.time.*;", "import java.util.*;", "import java.util.concurrent.*;", "import java.util.function.*;",
+            "import java.util.regex.*;", "import java.util.stream.*;", "import static org.streamlab.kernel.Notebook.*;");
+
+    private final KernelConfig config;
+    private final MagicRegistry magics = new MagicRegistry();
+    private final RendererRegistry renderers = new RendererRegistry();
+    private final CompletableFuture<JShellEvaluator> evaluator;
+    private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
+    private final List<String> userClassPath = new CopyOnWriteArrayList<>();
+    private final CellRunner runner;
+    private volatile CellOutput output;
+
+    public KernelSession(KernelConfig config) {
+        this.config = config;
+        org.streamlab.kernel.eval.ExitGuard.install();
+        BuiltinRenderers.registerAll(renderers);
+        BuiltinMagics.registerAll(this);
+        loadExtensions();
+        // JShell's compiler is slow to start: warm it in the background while the kernel answers kernel_info.
+        this.evaluator = CompletableFuture.supplyAsync(() -> {
+            JShellEvaluator e = new JShellEvaluator(System.getProperty("java.class.path"));
+            e.eval(DEFAULT_IMPORTS, 1);
+            e.eval("1", 1);
+            e.complete("Strin", 5);
+            return e;
+        }, r -> {
+            Thread t = new Thread(r, "streamlab-jshell-warmup");
+            t.setDaemon(true);
+            t.start();
+        });
+        this.runner = new CellRunner(this);
+        current = this;
+    }
+
+    /** The session of this JVM's kernel; {@code Notebook} helpers in cells use it. */
+    public static KernelSession current() {
+        KernelSession s = current;
+        if (s == null) {
+            throw new IllegalStateException("no StreamLab kernel is running in this JVM");
+        }
+        return s;
+    }
+
+    private void loadExtensions() {
+        ExtensionContext context = new ExtensionContext() {
+            @Override
+            public void addMagic(MagicSpec magic) {
+                magics.register(magic);
+            }
+
+            @Override
+            public <T> void addRenderer(Class<T> type, Renderer<? super T> renderer) {
+                renderers.register(type, renderer);
+            }
+
+            @Override
+            public void onShutdown(Runnable hook) {
+                shutdownHooks.add(hook);
+            }
+
+            @Override
+            public KernelConfig config() {
+                return config;
+            }
+        };
+        for (KernelExtension extension : ServiceLoader.load(KernelExtension.class, KernelSession.class.getClassLoader())) {
+            try {
+                extension.register(context);
+            } catch (RuntimeException | LinkageError e) {
+                System.err.println("StreamLab: extension " + extension.getClass().getName() + " failed to load: " + e);
+            }
+        }
+    }
+
+    public KernelConfig config() { return config; }
+
+    public MagicRegistry magics() { return magics; }
+
+    public RendererRegistry renderers() { return renderers; }
+
+    /** The evaluator, waiting for its warm-up if needed. */
+    public JShellEvaluator evaluator() {
+        try {
+            return evaluator.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted while the Java evaluator was starting");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the Java evaluator failed to start: " + e.getCause(), e.getCause());
+        }
+    }
+
+    /** Runs one cell. Returns its value (or null when it has none); throws {@link CellFailure} or {@link UserError}. */
+    public Object execute(String code, CellOutput out) {
+        this.output = out;
+        return runner.run(code);
+    }
+
+    /** Runs code as part of the running cell (a magic's body, a loaded file). */
+    public Object runNested(String code) {
+        return runner.run(code);
+    }
+
+    /** Asks the running cell to stop: cancel hooks first, then the Java code. */
+    public void interrupt() {
+        runner.interrupt();
+    }
+
+    public DisplayData render(Object value) {
+        return renderers.render(value);
+    }
+
+    /** Shows a value below the current cell; returns its display id. */
+    public String display(Object value) {
+        String id = UUID.randomUUID().toString();
+        CellOutput out = output;
+        if (out != null) {
+            out.display(render(value), id);
+        }
+        return id;
+    }
+
+    public void updateDisplay(String id, Object value) {
+        CellOutput out = output;
+        if (out != null) {
+            out.updateDisplay(id, render(value));
+        }
+    }
+
+    /** Adds a jar or folder to the class path of notebook code. */
+    public void addToClassPath(String path) {
+        File f = new File(path);
+        if (!f.exists()) {
+            throw new UserError("no such file or folder: " + f.getAbsolutePath(), "check the path (it is relative to " + new File("").getAbsolutePath() + ")");
+        }
+        evaluator().addToClasspath(f.getAbsolutePath());
+        userClassPath.add(f.getAbsolutePath());
+    }
+
+    public List<String> userClassPath() {
+        return Collections.unmodifiableList(userClassPath);
+    }
+
+    /** A magic context for the running cell. */
+    MagicContext magicContext() {
+        return runner.context();
+    }
+
+    public void onShutdown(Runnable hook) {
+        shutdownHooks.add(hook);
+    }
+
+    @Override
+    public void close() {
+        List<Runnable> hooks = new ArrayList<>(shutdownHooks);
+        Collections.reverse(hooks);
+        for (Runnable hook : hooks) {
+            try {
+                hook.run();
+            } catch (RuntimeException e) {
+                System.err.println("StreamLab: shutdown hook failed: " + e);
+            }
+        }
+        shutdownHooks.clear();
+        if (evaluator.isDone() && !evaluator.isCompletedExceptionally()) {
+            evaluator.join().close();
+        }
+        if (current == this) {
+            current = null;
+        }
+    }
+
+    PrintStream stdout() {
+        return System.out;
+    }
+}

@@ -1,0 +1,321 @@
+package org.streamlab.kernel.eval;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import jdk.jshell.Diag;
+import jdk.jshell.EvalException;
+import jdk.jshell.JShell;
+import jdk.jshell.JShellException;
+import jdk.jshell.Snippet;
+import jdk.jshell.SnippetEvent;
+import jdk.jshell.SourceCodeAnalysis;
+import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.VarSnippet;
+
+/**
+ * Java evaluation with JShell in the kernel's JVM. A cell is split into snippets (statements,
+ * declarations, expressions) evaluated in order; the first failure ends the cell. The value of the
+ * last expression is returned as a live object.
+ */
+public final class JShellEvaluator implements AutoCloseable {
+    private static final Object NO_VALUE = new Object();
+
+    private final JShell shell;
+    private final CellExecutionControl control;
+    private final SourceCodeAnalysis analysis;
+    /** Snippet id -> (first line of the snippet within its cell), for mapping stack frames to cell lines. */
+    private final Map<String, Integer> snippetLines = new HashMap<>();
+
+    public JShellEvaluator(String compilerClassPath) {
+        CellExecutionControl.Provider provider = new CellExecutionControl.Provider();
+        JShell.Builder builder = JShell.builder()
+                .executionEngine(provider, Map.of())
+                // JShell's own console streams are unused: in-process code prints to System.out directly.
+                .out(new PrintStream(new ByteArrayOutputStream()))
+                .err(new PrintStream(new ByteArrayOutputStream()));
+        List<String> options = new ArrayList<>();
+        if (compilerClassPath != null && !compilerClassPath.isBlank()) {
+            options.add("--class-path");
+            options.add(compilerClassPath);
+        }
+        options.add("-Xlint:none");
+        builder.compilerOptions(options.toArray(String[]::new));
+        this.shell = builder.build();
+        this.control = provider.control();
+        this.analysis = shell.sourceCodeAnalysis();
+    }
+
+    /** Whether the value means "the cell has no result". */
+    public static boolean isNoValue(Object o) {
+        return o == NO_VALUE;
+    }
+
+    /**
+     * Evaluates a chunk of Java source. {@code firstLine} is the 1-based line of the chunk within its cell,
+     * used in error reports. Returns the last expression's value, or a value for which
+     * {@link #isNoValue} holds.
+     */
+    public Object eval(String code, int firstLine) {
+        Object last = NO_VALUE;
+        String remaining = code;
+        int consumed = 0;
+        while (!remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            int startOffset = consumed + leadingWhitespace(remaining);
+            int snippetLine = firstLine + countNewlines(code, 0, startOffset);
+            if (info.completeness() == SourceCodeAnalysis.Completeness.DEFINITELY_INCOMPLETE) {
+                throw compileError(code, firstLine, startOffset + remaining.strip().length(),
+                        "the cell ends inside a statement: check for an unbalanced brace, parenthesis or quote");
+            }
+            if (info.completeness() == SourceCodeAnalysis.Completeness.EMPTY) {
+                break;
+            }
+            String source = info.completeness() == SourceCodeAnalysis.Completeness.CONSIDERED_INCOMPLETE
+                    ? remaining : info.source();
+            String rest = info.completeness() == SourceCodeAnalysis.Completeness.CONSIDERED_INCOMPLETE
+                    ? "" : info.remaining();
+            last = evalSnippet(source, code, firstLine, startOffset, snippetLine);
+            consumed += remaining.length() - rest.length();
+            remaining = rest;
+        }
+        return last;
+    }
+
+    private Object evalSnippet(String source, String cell, int firstLine, int startOffset, int snippetLine) {
+        List<SnippetEvent> events = shell.eval(source);
+        Object value = NO_VALUE;
+        for (SnippetEvent event : events) {
+            Snippet snippet = event.snippet();
+            if (event.causeSnippet() == null) {
+                snippetLines.put(snippet.id(), snippetLine);
+            }
+            if (event.status() == Snippet.Status.REJECTED) {
+                Diag diag = shell.diagnostics(snippet).filter(Diag::isError).findFirst().orElse(null);
+                if (diag == null) {
+                    throw compileError(cell, firstLine, startOffset, "this code was rejected by the Java compiler");
+                }
+                int pos = (int) Math.max(0, diag.getStartPosition());
+                throw compileError(cell, firstLine, startOffset + pos, diag.getMessage(Locale.ROOT));
+            }
+            JShellException ex = event.exception();
+            if (ex != null) {
+                throw runtimeFailure(ex);
+            }
+            if (event.causeSnippet() != null) {
+                continue;
+            }
+            if (control.stopRequestedAndReset()) {
+                throw interrupted();
+            }
+            if (event.status() == Snippet.Status.RECOVERABLE_DEFINED || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+                String missing = shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) snippet)
+                        .collect(Collectors.joining(", "));
+                System.err.println("note: " + snippet.source().strip().lines().findFirst().orElse("")
+                        + " can be used once these are defined: " + missing);
+            }
+            if (isValueSnippet(snippet) && LiveValues.isKey(event.value())) {
+                value = LiveValues.take(event.value());
+            } else if (event.value() != null && LiveValues.isKey(event.value())) {
+                LiveValues.take(event.value());
+            }
+        }
+        return value;
+    }
+
+    private static boolean isValueSnippet(Snippet snippet) {
+        return snippet.kind() == Snippet.Kind.EXPRESSION
+                || (snippet instanceof VarSnippet && snippet.subKind() == Snippet.SubKind.TEMP_VAR_EXPRESSION_SUBKIND);
+    }
+
+    /** Declares (or replaces) a notebook variable holding a live object. */
+    public void declare(String name, Object value, Class<?> type) {
+        if (!name.matches("[A-Za-z_$][A-Za-z0-9_$]*")) {
+            throw new org.streamlab.kernel.UserError("'" + name + "' is not a valid Java variable name");
+        }
+        String typeName = type.getCanonicalName() == null ? "Object" : type.getCanonicalName();
+        String key = LiveValues.park(value);
+        String src = typeName + " " + name + " = (" + typeName + ") " + LiveValues.class.getName()
+                + ".take(\"" + key.replace("\u0000", "\\u0000") + "\");";
+        eval(src, 1);
+    }
+
+    public void addToClasspath(String path) {
+        shell.addToClasspath(path);
+    }
+
+    /** Stops the running snippet, if any. Safe to call from another thread. */
+    public void stop() {
+        control.stop();
+    }
+
+    public boolean isRunning() {
+        return control.isRunning();
+    }
+
+    public Map<String, byte[]> definedClasses() {
+        return control.loadedClasses();
+    }
+
+    /** Completion candidates at {@code cursor}: [start offset, candidates...]. */
+    public Completion complete(String code, int cursor) {
+        int[] anchor = new int[1];
+        List<SourceCodeAnalysis.Suggestion> suggestions = analysis.completionSuggestions(code, cursor, anchor);
+        List<String> names = suggestions.stream()
+                .sorted((a, b) -> Boolean.compare(b.matchesType(), a.matchesType()))
+                .map(SourceCodeAnalysis.Suggestion::continuation)
+                .distinct()
+                .collect(Collectors.toList());
+        return new Completion(anchor[0], cursor, names);
+    }
+
+    public record Completion(int start, int end, List<String> candidates) {}
+
+    /** Signatures and Javadoc of what is under the cursor. */
+    public Optional<String> documentation(String code, int cursor, boolean detailed) {
+        List<SourceCodeAnalysis.Documentation> docs = analysis.documentation(code, cursor, detailed);
+        if (docs.isEmpty()) {
+            // inspect_request usually points at the end of an identifier; JShell wants an open call
+            docs = analysis.documentation(code.substring(0, cursor) + "(", cursor + 1, detailed);
+        }
+        if (docs.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(docs.stream()
+                .map(d -> d.signature() + (d.javadoc() == null || d.javadoc().isBlank() ? "" : "\n\n" + d.javadoc().strip()))
+                .collect(Collectors.joining("\n\n")));
+    }
+
+    /** Jupyter's is_complete status for Java source: complete, incomplete or invalid. */
+    public String isComplete(String code) {
+        String remaining = code;
+        while (!remaining.isBlank()) {
+            SourceCodeAnalysis.CompletionInfo info = analysis.analyzeCompletion(remaining);
+            switch (info.completeness()) {
+                case DEFINITELY_INCOMPLETE:
+                    return "incomplete";
+                case CONSIDERED_INCOMPLETE:
+                    return "complete";
+                case UNKNOWN:
+                    return "invalid";
+                case EMPTY:
+                    return "complete";
+                default:
+                    remaining = info.remaining();
+            }
+        }
+        return "complete";
+    }
+
+    private CellFailure compileError(String cell, int firstLine, int offset, String message) {
+        offset = Math.max(0, Math.min(offset, cell.length()));
+        int lineStart = cell.lastIndexOf('\n', offset - 1) + 1;
+        int lineEnd = cell.indexOf('\n', offset);
+        if (lineEnd < 0) {
+            lineEnd = cell.length();
+        }
+        int lineNo = firstLine + countNewlines(cell, 0, lineStart);
+        String line = cell.substring(lineStart, lineEnd);
+        int column = offset - lineStart;
+        List<String> lines = new ArrayList<>();
+        lines.add("Compile error at line " + lineNo + ", column " + (column + 1) + ": " + message);
+        lines.add("    " + line);
+        lines.add("    " + " ".repeat(Math.max(0, Math.min(column, line.length()))) + "^");
+        return new CellFailure(CellFailure.Kind.COMPILE_ERROR, "CompileError",
+                "line " + lineNo + ": " + message, lines);
+    }
+
+    private CellFailure runtimeFailure(JShellException ex) {
+        if (ex instanceof UnresolvedReferenceException ure) {
+            String missing = shell.unresolvedDependencies(ure.getSnippet()).collect(Collectors.joining(", "));
+            String msg = "cannot run " + ure.getSnippet().name() + ": it needs " + missing + ", which is not defined yet";
+            return new CellFailure(CellFailure.Kind.EXCEPTION, "UnresolvedReference", msg, List.of(msg));
+        }
+        if (control.stopRequestedAndReset()) {
+            return interrupted();
+        }
+        String name = ex instanceof EvalException ee ? ee.getExceptionClassName() : ex.getClass().getName();
+        List<String> lines = new ArrayList<>();
+        Throwable t = ex;
+        boolean first = true;
+        while (t != null) {
+            String className = t instanceof EvalException ee ? ee.getExceptionClassName() : t.getClass().getName();
+            lines.add((first ? "" : "Caused by: ") + className + (t.getMessage() == null ? "" : ": " + t.getMessage()));
+            lines.addAll(userFrames(t.getStackTrace()));
+            first = false;
+            t = t.getCause() == t ? null : t.getCause();
+        }
+        return new CellFailure(CellFailure.Kind.EXCEPTION, name, ex.getMessage() == null ? name : ex.getMessage(), lines);
+    }
+
+    /** The frames a user cares about: library frames down to the deepest cell frame, cells as "cell line N". */
+    private List<String> userFrames(StackTraceElement[] trace) {
+        int lastUser = -1;
+        for (int i = 0; i < trace.length; i++) {
+            if (isCellFrame(trace[i])) {
+                lastUser = i;
+            }
+        }
+        List<String> out = new ArrayList<>();
+        int limit = lastUser >= 0 ? lastUser : Math.min(trace.length - 1, 4);
+        for (int i = 0; i <= limit && i < trace.length; i++) {
+            StackTraceElement e = trace[i];
+            if (isCellFrame(e)) {
+                String file = e.getFileName();
+                Integer start = file != null && file.startsWith("#") ? snippetLines.get(file.substring(1)) : null;
+                String line = start != null && e.getLineNumber() > 0 ? "cell line " + (start + e.getLineNumber() - 1) : "cell";
+                boolean topLevel = e.getMethodName().isEmpty() || e.getMethodName().startsWith("do_it$");
+                out.add(topLevel ? "    at " + line : "    in " + e.getMethodName() + "() at " + line + " of the cell that defined it");
+            } else if (!e.getClassName().startsWith("jdk.internal.reflect") && !e.getClassName().startsWith("java.lang.reflect")) {
+                out.add("    at " + e);
+            }
+        }
+        if (out.size() > 12) {
+            int hidden = out.size() - 12;
+            List<String> head = new ArrayList<>(out.subList(0, 6));
+            head.add("    ... " + hidden + " more frames");
+            head.addAll(out.subList(out.size() - 6, out.size()));
+            return head;
+        }
+        return out;
+    }
+
+    /** JShell reports frames of cell code with an empty or REPL class name and a "#id" file name. */
+    private static boolean isCellFrame(StackTraceElement e) {
+        return e.getClassName().startsWith("REPL.") || (e.getFileName() != null && e.getFileName().startsWith("#"));
+    }
+
+    private static CellFailure interrupted() {
+        return new CellFailure(CellFailure.Kind.INTERRUPTED, "Interrupted", "the cell was interrupted",
+                List.of("Interrupted: the cell was stopped. Variables defined before the interrupt are kept."));
+    }
+
+    private static int leadingWhitespace(String s) {
+        int i = 0;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        return i;
+    }
+
+    private static int countNewlines(String s, int from, int to) {
+        int n = 0;
+        for (int i = from; i < Math.min(to, s.length()); i++) {
+            if (s.charAt(i) == '\n') {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        shell.close();
+    }
+}

@@ -1,0 +1,129 @@
+package org.streamlab.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.streamlab.kernel.testkit.CellOutcome;
+import org.streamlab.kernel.testkit.KernelTestKit;
+
+class JavaEvaluationTest {
+    @TempDir
+    static Path workspace;
+    static KernelTestKit kit;
+
+    @BeforeAll
+    static void start() {
+        kit = KernelTestKit.start(workspace);
+    }
+
+    @AfterAll
+    static void stop() {
+        kit.close();
+    }
+
+    @Test
+    void lastExpressionIsTheResult() {
+        CellOutcome o = kit.execSuccess("int a = 20;\nint b = 22;\na + b");
+        assertEquals("42", o.text());
+        assertEquals(42, o.value());
+    }
+
+    @Test
+    void statementsAndDeclarationsHaveNoResult() {
+        CellOutcome o = kit.execSuccess("int unused = 1;");
+        assertNull(o.result());
+    }
+
+    @Test
+    void declarationsPersistAcrossCells() {
+        kit.execSuccess("record Point(int x, int y) { int sum() { return x + y; } }");
+        kit.execSuccess("sealed interface Shape permits Circle, Square {}\nrecord Circle(double r) implements Shape {}\nrecord Square(double s) implements Shape {}");
+        kit.execSuccess("<T extends Comparable<T>> T maxOf(List<T> xs) { return xs.stream().max(Comparable::compareTo).orElseThrow(); }");
+        assertEquals(7, kit.eval("new Point(3, 4).sum()"));
+        assertEquals("c", kit.eval("maxOf(List.of(\"a\", \"c\", \"b\"))"));
+        assertEquals(true, kit.eval("Shape s = new Circle(1); s instanceof Circle c && c.r() == 1"));
+        kit.execSuccess("var doubler = (java.util.function.IntUnaryOperator) v -> v * 2;");
+        assertEquals(10, kit.eval("doubler.applyAsInt(5)"));
+    }
+
+    @Test
+    void importsPersist() {
+        kit.execSuccess("import java.util.concurrent.atomic.AtomicLong;");
+        assertEquals(5L, kit.eval("new AtomicLong(5).get()"));
+    }
+
+    @Test
+    void redefiningAMethodReplacesIt() {
+        kit.execSuccess("int f() { return 1; }");
+        kit.execSuccess("int f() { return 2; }");
+        assertEquals(2, kit.eval("f()"));
+    }
+
+    @Test
+    void stdoutIsCaptured() {
+        CellOutcome o = kit.execSuccess("System.out.println(\"hello\"); System.err.println(\"oops\");");
+        assertEquals("hello\n", o.stdout());
+        assertEquals("oops\n", o.stderr());
+    }
+
+    @Test
+    void compileErrorShowsLineAndCaret() {
+        CellOutcome o = kit.execError("int ok = 1;\nint bad = \"text\";");
+        String msg = o.errorMessage();
+        assertTrue(msg.contains("line 2"), msg);
+        assertTrue(msg.contains("int bad = \"text\";"), msg);
+        assertTrue(msg.contains("^"), msg);
+        assertEquals("CompileError", o.error().name());
+    }
+
+    @Test
+    void unbalancedBracesGiveOneClearMessage() {
+        CellOutcome o = kit.execError("void broken() {\n  System.out.println(1);\n");
+        assertTrue(o.errorMessage().contains("unbalanced"), o.errorMessage());
+        kit.execSuccess("int stillAlive = 3;");
+        assertEquals(3, kit.eval("stillAlive"));
+    }
+
+    @Test
+    void runtimeExceptionShowsUserFrames() {
+        kit.execSuccess("int divide(int a, int b) {\n  return a / b;\n}");
+        CellOutcome o = kit.execError("int keep = 5;\ndivide(1, 0)");
+        String msg = o.errorMessage();
+        assertEquals("java.lang.ArithmeticException", o.error().name());
+        assertTrue(msg.contains("/ by zero"), msg);
+        assertTrue(msg.contains("in divide() at cell line 2"), msg);
+        assertFalse(msg.contains("jdk.jshell"), msg);
+        assertEquals(5, kit.eval("keep"));
+    }
+
+    @Test
+    void interruptStopsABusyLoopAndKeepsState() {
+        kit.execSuccess("int before = 9;");
+        CellOutcome o = kit.execInterrupted("while (true) { }", Duration.ofMillis(300));
+        assertEquals("Interrupted", o.error().name());
+        assertEquals(9, kit.eval("before"));
+    }
+
+    @Test
+    void interruptStopsASleep() {
+        CellOutcome o = kit.execInterrupted("Thread.sleep(60_000);", Duration.ofMillis(300));
+        assertEquals("Interrupted", o.error().name());
+    }
+
+    @Test
+    void systemExitIsRefusedAndTheKernelLives() {
+        kit.execSuccess("int survivor = 11;");
+        CellOutcome o = kit.execError("System.exit(0);");
+        assertTrue(o.errorMessage().contains("System.exit"), o.errorMessage());
+        assertEquals(11, kit.eval("survivor"));
+    }
+}

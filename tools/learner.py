@@ -24,7 +24,8 @@ Convention (checked by this tool, so that every stub compiles):
 * A solution block is a sequence of whole statements that **ends** a method body, a constructor, a lambda
   body or an initializer block: the first non-blank line after ``// END SOLUTION`` starts with ``}``.
   A ``throw`` is the last statement there, so neither "missing return statement" nor "unreachable
-  statement" can occur, whatever the method returns.
+  statement" can occur, whatever the method returns. In an initializer or a constructor (which Java
+  requires to be able to complete normally) the stub is ``if (true) throw ...;``.
 * Or it stands at the top level of a cell (outside any braces): JShell runs the ``throw`` as a statement
   and the cell fails with the TODO message. Declarations made inside such a block do not exist in the
   learner version, so later cells that use them fail too (with "cannot find symbol"), which is expected.
@@ -78,14 +79,52 @@ def java_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def stub_line(indent: str, block: list[str]) -> str:
+MODIFIERS = {"public", "protected", "private", "static", "final", "abstract", "synchronized", "native",
+             "strictfp", "default", "sealed", "non-sealed"}
+IDENT_RE = re.compile(r"^[A-Za-z_$][\w$]*$")
+
+
+def stub_line(indent: str, block: list[str], must_complete: bool = False) -> str:
+    """The throwing statement that replaces a block. In an initializer or constructor, Java requires the body
+    to be able to complete normally, so the throw is wrapped in `if (true)` there (JLS 14.22 treats an `if`
+    as able to complete normally); everywhere else a plain throw ends the body."""
     todo = DEFAULT_TODO
     for line in block:
         m = COMMENT_RE.match(line)
         if m and m.group("text").strip():
             todo = m.group("text").strip()
             break
-    return f'{indent}throw new UnsupportedOperationException({java_string("TODO: " + todo)});'
+    guard = "if (true) " if must_complete else ""
+    return f'{indent}{guard}throw new UnsupportedOperationException({java_string("TODO: " + todo)});'
+
+
+def opener_text(lines: list[str], depths: list[int], begin: int) -> str:
+    """The code that opens the body holding line `begin` (text before its `{`, joined with the line before
+    when the brace stands alone)."""
+    target = depths[begin]
+    for k in range(begin - 1, -1, -1):
+        if depths[k] < target:
+            text = lines[k].split("//")[0]
+            head = text[:text.rfind("{")] if "{" in text else text
+            if not head.strip() and k > 0:
+                head = lines[k - 1].split("//")[0]
+            return head.strip()
+    return ""
+
+
+def is_initializer_or_constructor(head: str) -> bool:
+    """`static {`, `{`, `Name {` (compact constructor) or `[modifiers] Name(...) [throws ...] {`."""
+    if head in ("", "static"):
+        return True
+    if "->" in head or "=" in head.split("(")[0]:
+        return False
+    before_paren = head.split("(")[0].split()
+    if not before_paren:
+        return False
+    words = [w for w in before_paren if w not in MODIFIERS and not w.startswith("@")]
+    if "(" not in head:
+        return len(words) == 1 and IDENT_RE.match(words[0]) is not None and words[0][0].isupper()
+    return len(words) == 1 and IDENT_RE.match(words[0]) is not None
 
 
 def brace_depths(lines: list[str]) -> list[int]:
@@ -170,7 +209,8 @@ def transform_source(source: str, where: str = "cell") -> tuple[str, int]:
                 f"{where}, line {begin + 1}: a solution block inside braces must end its method, lambda or "
                 f"initializer body (the line after '// END SOLUTION' must start with '}}'); move the code "
                 f"that follows it into the block")
-        out.append(stub_line(m.group("indent"), lines[begin + 1:j]))
+        must_complete = not at_top_level and is_initializer_or_constructor(opener_text(lines, depths, begin))
+        out.append(stub_line(m.group("indent"), lines[begin + 1:j], must_complete))
         blocks += 1
         i = j + 1
     return "\n".join(out), blocks

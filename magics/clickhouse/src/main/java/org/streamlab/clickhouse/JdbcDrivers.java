@@ -1,0 +1,62 @@
+package org.streamlab.clickhouse;
+
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.util.Properties;
+
+/**
+ * The two JDBC drivers, instantiated directly (not through DriverManager) and only when a connection is
+ * first needed, so that loading the extension loads no driver class.
+ * <ul>
+ * <li>legacy {@code ru.yandex.clickhouse:clickhouse-jdbc} 0.2.6 for old servers (Debian's 18.16), with
+ *     {@code compress=false}: 18.16 answers compressed requests with an empty body;</li>
+ * <li>the official {@code com.clickhouse:clickhouse-jdbc} for current servers.</li>
+ * </ul>
+ */
+final class JdbcDrivers {
+    private static volatile Driver legacy;
+    private static volatile Driver official;
+
+    private JdbcDrivers() {}
+
+    static String url(Endpoint e, boolean useLegacy) {
+        if (useLegacy) {
+            return "jdbc:clickhouse://" + e.host() + ":" + e.port() + "/" + e.database() + "?compress=false"
+                    + (e.scheme().equals("https") ? "&ssl=true" : "");
+        }
+        return "jdbc:clickhouse:" + e.scheme() + "://" + e.host() + ":" + e.port() + "/" + e.database();
+    }
+
+    static Connection connect(Endpoint e, boolean useLegacy) throws SQLException {
+        Properties p = new Properties();
+        if (e.user() != null) {
+            p.setProperty("user", e.user());
+            p.setProperty("password", e.password() == null ? "" : e.password());
+        }
+        Driver d = useLegacy ? legacyDriver() : officialDriver();
+        Connection c = d.connect(url(e, useLegacy), p);
+        if (c == null) {
+            throw new SQLException("the driver " + d.getClass().getName() + " did not accept " + url(e, useLegacy));
+        }
+        return c;
+    }
+
+    private static Driver legacyDriver() {
+        Driver d = legacy;
+        if (d == null) {
+            d = new ru.yandex.clickhouse.ClickHouseDriver();
+            legacy = d;
+        }
+        return d;
+    }
+
+    private static Driver officialDriver() {
+        Driver d = official;
+        if (d == null) {
+            d = new com.clickhouse.jdbc.ClickHouseDriver();
+            official = d;
+        }
+        return d;
+    }
+}

@@ -1,0 +1,262 @@
+package org.streamlab.clickhouse;
+
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.streamlab.kernel.display.HtmlTable;
+import tech.tablesaw.api.BooleanColumn;
+import tech.tablesaw.api.DateColumn;
+import tech.tablesaw.api.DateTimeColumn;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.LongColumn;
+import tech.tablesaw.api.StringColumn;
+import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.Column;
+
+/**
+ * The rows of one query: the first rows as ClickHouse prints them, the total row count, and (when asked) the
+ * whole result as a Tablesaw table typed from ClickHouse's column types.
+ */
+public final class QueryResult {
+    private final List<String> columns;
+    private final List<String> types;
+    private final List<List<String>> shown;
+    private final long rowCount;
+    private final Table table;
+
+    private QueryResult(List<String> columns, List<String> types, List<List<String>> shown, long rowCount, Table table) {
+        this.columns = columns;
+        this.types = types;
+        this.shown = shown;
+        this.rowCount = rowCount;
+        this.table = table;
+    }
+
+    public List<String> columns() { return columns; }
+
+    /** ClickHouse type names, e.g. {@code UInt64}, {@code Nullable(DateTime)}. */
+    public List<String> types() { return types; }
+
+    public long rowCount() { return rowCount; }
+
+    /** The whole result as a table, or null when it was not collected. */
+    public Table table() { return table; }
+
+    public HtmlTable toHtmlTable() {
+        HtmlTable t = new HtmlTable(columns);
+        for (List<String> r : shown) {
+            t.addRow(r);
+        }
+        return t.totalRows(rowCount);
+    }
+
+    /**
+     * Reads {@code rs} to the end: keeps {@code maxShown} rows as text, counts all, and builds the Tablesaw table
+     * when {@code collect}. {@code interrupted} is checked every 1024 rows.
+     */
+    static QueryResult read(ResultSet rs, int maxShown, boolean collect, String tableName, BooleanSupplier interrupted)
+            throws SQLException {
+        ResultSetMetaData md = rs.getMetaData();
+        int n = md.getColumnCount();
+        List<String> names = new ArrayList<>(n);
+        List<String> types = new ArrayList<>(n);
+        List<Column<?>> cols = new ArrayList<>(n);
+        Kind[] kinds = new Kind[n];
+        Set<String> used = new HashSet<>();
+        for (int i = 1; i <= n; i++) {
+            String name = md.getColumnLabel(i);
+            if (name == null || name.isEmpty()) {
+                name = md.getColumnName(i);
+            }
+            names.add(name);
+            String type = md.getColumnTypeName(i);
+            types.add(type);
+            kinds[i - 1] = Kind.of(type, md.getColumnType(i));
+            if (collect) {
+                String unique = name;
+                for (int k = 2; !used.add(unique.toLowerCase(Locale.ROOT)); k++) {
+                    unique = name + "_" + k; // Tablesaw needs unique column names; SELECT 1, 1 has two "1"
+                }
+                cols.add(kinds[i - 1].column(unique));
+            }
+        }
+        List<List<String>> shown = new ArrayList<>();
+        long count = 0;
+        while (rs.next()) {
+            if ((count & 1023) == 0 && interrupted.getAsBoolean()) {
+                throw new SQLException("interrupted");
+            }
+            if (count < maxShown || collect) {
+                List<String> row = count < maxShown ? new ArrayList<>(n) : null;
+                for (int i = 1; i <= n; i++) {
+                    String s = rs.getString(i);
+                    if (row != null) {
+                        row.add(s == null ? "NULL" : s);
+                    }
+                    if (collect) {
+                        kinds[i - 1].append(cols.get(i - 1), s, rs, i);
+                    }
+                }
+                if (row != null) {
+                    shown.add(row);
+                }
+            }
+            count++;
+        }
+        Table table = collect ? Table.create(tableName, cols) : null;
+        return new QueryResult(List.copyOf(names), List.copyOf(types), shown, count, table);
+    }
+
+    /** How a ClickHouse column becomes a Tablesaw column. Values are parsed from ClickHouse's text form. */
+    enum Kind {
+        INT, LONG, DOUBLE, BOOLEAN, DATE, DATETIME, STRING;
+
+        static Kind of(String clickHouseType, int jdbcType) {
+            String t = base(clickHouseType == null ? "" : clickHouseType);
+            switch (t) {
+                case "Int8", "Int16", "Int32", "UInt8", "UInt16" -> { return INT; }
+                case "Int64", "UInt32", "UInt64" -> { return LONG; }
+                case "Float32", "Float64" -> { return DOUBLE; }
+                case "Bool", "Boolean" -> { return BOOLEAN; }
+                case "Date", "Date32" -> { return DATE; }
+                default -> { }
+            }
+            if (t.startsWith("Decimal")) {
+                return DOUBLE;
+            }
+            if (t.startsWith("DateTime")) {
+                return DATETIME;
+            }
+            if (!t.isEmpty()) {
+                return STRING; // String, FixedString, Enum, UUID, Array(...), Tuple(...), ...
+            }
+            return switch (jdbcType) {
+                case Types.TINYINT, Types.SMALLINT, Types.INTEGER -> INT;
+                case Types.BIGINT -> LONG;
+                case Types.FLOAT, Types.REAL, Types.DOUBLE, Types.DECIMAL, Types.NUMERIC -> DOUBLE;
+                case Types.BOOLEAN, Types.BIT -> BOOLEAN;
+                case Types.DATE -> DATE;
+                case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> DATETIME;
+                default -> STRING;
+            };
+        }
+
+        /** {@code Nullable(LowCardinality(String))} → {@code String}. */
+        static String base(String type) {
+            String t = type.strip();
+            boolean changed = true;
+            while (changed) {
+                changed = false;
+                for (String wrapper : new String[] {"Nullable(", "LowCardinality(", "SimpleAggregateFunction("}) {
+                    if (t.startsWith(wrapper) && t.endsWith(")")) {
+                        t = t.substring(wrapper.length(), t.length() - 1).strip();
+                        if (wrapper.startsWith("Simple")) {
+                            int comma = t.indexOf(',');
+                            t = comma < 0 ? t : t.substring(comma + 1).strip();
+                        }
+                        changed = true;
+                    }
+                }
+            }
+            return t;
+        }
+
+        Column<?> column(String name) {
+            return switch (this) {
+                case INT -> IntColumn.create(name);
+                case LONG -> LongColumn.create(name);
+                case DOUBLE -> DoubleColumn.create(name);
+                case BOOLEAN -> BooleanColumn.create(name);
+                case DATE -> DateColumn.create(name);
+                case DATETIME -> DateTimeColumn.create(name);
+                case STRING -> StringColumn.create(name);
+            };
+        }
+
+        void append(Column<?> col, String s, ResultSet rs, int index) throws SQLException {
+            if (s == null) {
+                col.appendMissing();
+                return;
+            }
+            try {
+                switch (this) {
+                    case INT -> ((IntColumn) col).append(Integer.parseInt(s.strip()));
+                    case LONG -> ((LongColumn) col).append(parseLong(s.strip()));
+                    case DOUBLE -> ((DoubleColumn) col).append(parseDouble(s.strip()));
+                    case BOOLEAN -> ((BooleanColumn) col).append(s.equals("1") || s.equalsIgnoreCase("true"));
+                    case DATE -> ((DateColumn) col).append(parseDate(s.strip(), rs, index));
+                    case DATETIME -> ((DateTimeColumn) col).append(parseDateTime(s.strip(), rs, index));
+                    case STRING -> ((StringColumn) col).append(s);
+                }
+            } catch (NumberFormatException | DateTimeParseException e) {
+                col.appendMissing();
+            }
+        }
+
+        private static long parseLong(String s) {
+            try {
+                return Long.parseLong(s);
+            } catch (NumberFormatException e) {
+                return Long.parseUnsignedLong(s); // UInt64 above Long.MAX_VALUE wraps, like Java's unsigned longs
+            }
+        }
+
+        private static double parseDouble(String s) {
+            return switch (s) {
+                case "inf", "+inf" -> Double.POSITIVE_INFINITY;
+                case "-inf" -> Double.NEGATIVE_INFINITY;
+                case "nan", "-nan" -> Double.NaN;
+                default -> Double.parseDouble(s);
+            };
+        }
+
+        private static LocalDate parseDate(String s, ResultSet rs, int index) throws SQLException {
+            try {
+                return LocalDate.parse(s.length() > 10 ? s.substring(0, 10) : s);
+            } catch (DateTimeParseException e) {
+                java.sql.Date d = rs.getDate(index);
+                if (d == null) {
+                    throw e;
+                }
+                return d.toLocalDate();
+            }
+        }
+
+        private static final DateTimeFormatter CH = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSSSSS][.SSSSSS][.SSS]");
+
+        /** ClickHouse's wall-clock text ("2024-01-01 12:00:00"), as the server shows it, whatever the JVM's zone. */
+        private static LocalDateTime parseDateTime(String s, ResultSet rs, int index) throws SQLException {
+            try {
+                return LocalDateTime.parse(s.replace('T', ' '), CH);
+            } catch (DateTimeParseException e) {
+                try {
+                    return OffsetDateTime.parse(s).toLocalDateTime();
+                } catch (DateTimeParseException e2) {
+                    try {
+                        return ZonedDateTime.parse(s).toLocalDateTime();
+                    } catch (DateTimeParseException e3) {
+                        java.sql.Timestamp ts = rs.getTimestamp(index);
+                        if (ts == null) {
+                            throw e;
+                        }
+                        return ts.toLocalDateTime();
+                    }
+                }
+            }
+        }
+    }
+}

@@ -37,7 +37,7 @@ public final class Main {
     static void run(Path connectionFile) throws Exception {
         System.setProperty("java.awt.headless", "true");
         KernelConnectionProperties props = KernelConnectionProperties.parse(Files.readString(connectionFile));
-        JupyterConnection connection = new JupyterConnection(props);
+        org.streamlab.kernel.protocol.KernelConnection connection = new org.streamlab.kernel.protocol.KernelConnection(props);
         KernelSession session = new KernelSession(KernelConfig.fromEnvironment());
         StreamLabKernel kernel = StreamLabKernel.create(session);
         kernel.becomeHandlerForConnection(connection);

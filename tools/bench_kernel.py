@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Kernel benchmark: starts the `streamlab` kernel through jupyter_client and prints medians.
+
+    .venv/bin/python tools/bench_kernel.py [--kernel streamlab] [--starts 5] [--warm 60]
+
+Figures: cold start to kernel_info_reply, first cell, warm trivial cell, completion,
+interrupt-to-idle, and the kernel process's RSS after start. Targets (2 cores): start <= 1.5 s,
+warm cell <= 30 ms, completion <= 50 ms, interrupt-to-idle <= 100 ms, RSS <= 250 MB.
+"""
+import argparse
+import statistics
+import time
+
+import jupyter_client
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def wait_idle(kc, msg_id, timeout=60):
+    while True:
+        msg = kc.get_iopub_msg(timeout=timeout)
+        if (msg["parent_header"].get("msg_id") == msg_id and msg["msg_type"] == "status"
+                and msg["content"]["execution_state"] == "idle"):
+            return
+
+
+def execute(kc, code, timeout=120):
+    """Seconds from execute_request to execute_reply."""
+    t0 = time.perf_counter()
+    reply = kc.execute(code, reply=True, timeout=timeout)
+    elapsed = time.perf_counter() - t0
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"cell failed: {code!r}: {reply['content']}")
+    return elapsed
+
+
+def start(kernel):
+    km = jupyter_client.KernelManager(kernel_name=kernel)
+    t0 = time.perf_counter()
+    km.start_kernel()
+    kc = km.client()
+    kc.start_channels()
+    kc.kernel_info(reply=False)
+    kc.wait_for_ready(timeout=60)
+    return km, kc, time.perf_counter() - t0
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--kernel", default="streamlab")
+    ap.add_argument("--starts", type=int, default=5)
+    ap.add_argument("--warm", type=int, default=60)
+    args = ap.parse_args()
+
+    starts, firsts, rss = [], [], []
+    for _ in range(args.starts):
+        km, kc, started = start(args.kernel)
+        starts.append(started)
+        rss.append(rss_mb(km.provisioner.process.pid))
+        firsts.append(execute(kc, "int first = 1 + 1;"))
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+    km, kc, _ = start(args.kernel)
+    execute(kc, "int warmup = 0;")
+    for _ in range(10):
+        execute(kc, "1 + 1")
+    warm = [execute(kc, "1 + 1") for _ in range(args.warm)]
+    completes = []
+    for _ in range(30):
+        t0 = time.perf_counter()
+        kc.complete("Strin", 5, reply=True, timeout=30)
+        completes.append(time.perf_counter() - t0)
+    interrupts = []
+    for _ in range(5):
+        msg_id = kc.execute("Thread.sleep(30_000);")
+        time.sleep(0.3)
+        t0 = time.perf_counter()
+        km.interrupt_kernel()
+        wait_idle(kc, msg_id)
+        interrupts.append(time.perf_counter() - t0)
+    busy = []
+    for _ in range(3):
+        msg_id = kc.execute("long n = 0; while (true) { n++; }")
+        time.sleep(0.3)
+        t0 = time.perf_counter()
+        km.interrupt_kernel()
+        wait_idle(kc, msg_id)
+        busy.append(time.perf_counter() - t0)
+    kc.stop_channels()
+    km.shutdown_kernel(now=True)
+
+    ms = lambda xs: f"{statistics.median(xs) * 1000:8.1f} ms"
+    print(f"kernel: {args.kernel}")
+    print(f"cold start to kernel_info_reply (median of {len(starts)}): {ms(starts)}   target <= 1500 ms")
+    print(f"first cell (median of {len(firsts)}):                       {ms(firsts)}")
+    print(f"warm trivial cell (median of {len(warm)}):                 {ms(warm)}   target <= 30 ms")
+    print(f"completion (median of {len(completes)}):                        {ms(completes)}   target <= 50 ms")
+    print(f"interrupt to idle, Thread.sleep (median of {len(interrupts)}):        {ms(interrupts)}   target <= 100 ms")
+    print(f"interrupt to idle, busy loop (median of {len(busy)}):           {ms(busy)}")
+    print(f"RSS after start (median of {len(rss)}):                       {statistics.median(rss):8.1f} MB   target <= 250 MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -166,20 +166,29 @@ final class SqlCell {
             while (true) {
                 try {
                     s = jc.getJobStatus().get(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    s = null; // context.isInterrupted() is checked below
                 } catch (Exception e) {
                     s = engine.awaitTerminal(id, Duration.ofSeconds(2));
                 }
-                context.updateDisplay(displayId, jobLine(id, what, s == null ? "?" : s.name()));
+                if (s != null) {
+                    context.updateDisplay(displayId, jobLine(id, what, s.name()));
+                }
                 if (s != null && s.isGloballyTerminalState()) {
                     break;
                 }
                 if (context.isInterrupted()) {
+                    Thread.interrupted();
                     jc.cancel();
                     s = engine.awaitTerminal(id, Duration.ofSeconds(30));
                     context.updateDisplay(displayId, jobLine(id, what, (s == null ? "CANCELLING" : s.name()) + " (interrupted)"));
                     return;
                 }
-                Thread.sleep(100);
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    // checked above on the next round
+                }
             }
             failIfFailed(engine, id, s);
         }
@@ -279,7 +288,7 @@ final class SqlCell {
                     try {
                         has = iterator.hasNext();
                     } catch (RuntimeException e) {
-                        if (stopReason != null) {
+                        if (stopReason != null || context.isInterrupted()) {
                             break;
                         }
                         throw e;
@@ -306,6 +315,11 @@ final class SqlCell {
                     // the hook is dropped with the cell anyway
                 }
                 closeQuietly();
+            }
+            // A Jupyter interrupt also interrupts this thread: clear it so the wait for CANCELED below works.
+            boolean wasInterrupted = Thread.interrupted();
+            if (wasInterrupted && stopReason == null) {
+                stopReason = "interrupted";
             }
             JobStatus end;
             if (stopReason != null) {

@@ -96,7 +96,7 @@ final class SqlSplitter {
     }
 
     private static void add(List<Statement> out, StringBuilder current, int line, int column) {
-        String text = current.toString().stripTrailing();
+        String text = current.toString().strip(); // starts where (line, column) points
         if (!stripComments(text).isBlank()) {
             out.add(new Statement(text, line, column));
         }

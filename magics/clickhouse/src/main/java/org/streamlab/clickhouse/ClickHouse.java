@@ -56,7 +56,10 @@ public final class ClickHouse {
         ClickHouseService s = service();
         try (Connection c = s.connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
             return QueryResult.read(rs, 0, true, "result", () -> Thread.currentThread().isInterrupted()).table();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            if (e instanceof UserError u) {
+                throw u;
+            }
             throw ClickHouseMagic.statementError(s, e, 0, 1, sql);
         }
     }
@@ -66,7 +69,10 @@ public final class ClickHouse {
         ClickHouseService s = service();
         try (Connection c = s.connection(); Statement st = c.createStatement()) {
             st.execute(sql);
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
+            if (e instanceof UserError u) {
+                throw u;
+            }
             throw ClickHouseMagic.statementError(s, e, 0, 1, sql);
         }
     }

@@ -1,60 +1,96 @@
 package org.streamlab.clickhouse;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
+import javax.net.ssl.SSLSocketFactory;
 
-/** Plain HTTP to ClickHouse, no driver: {@code /ping} and one-value queries such as {@code SELECT version()}. */
+/**
+ * Plain HTTP/1.0 to ClickHouse, no driver: {@code /ping} and one-value queries such as {@code SELECT version()}.
+ * One short connection per request, closed by the server after the answer: no idle keep-alive connection is
+ * left behind (a server shutting down waits for those).
+ */
 final class ClickHouseHttp {
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .connectTimeout(Duration.ofSeconds(3))
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
-
     private ClickHouseHttp() {}
 
     /** True when {@code GET base/ping} answers "Ok." within the timeout. */
-    static boolean ping(String base, long timeoutMillis) {
+    static boolean ping(String base, int timeoutMillis) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(strip(base) + "/ping"))
-                    .timeout(Duration.ofMillis(timeoutMillis)).GET().build();
-            HttpResponse<String> r = CLIENT.send(req, HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 && r.body().startsWith("Ok");
+            Response r = request(base, "GET", "/ping", null, null, timeoutMillis);
+            return r.status == 200 && r.body.startsWith("Ok");
         } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return false;
         }
     }
 
     /**
-     * Runs one query over HTTP and returns the body (TabSeparated text), trimmed. No compression is asked for:
-     * Debian's 18.16 server answers compressed requests with an empty body.
+     * Runs one query and returns the body (TabSeparated text), trimmed. No compression is asked for: Debian's
+     * 18.16 server answers compressed requests with an empty body.
      */
-    static String query(Endpoint endpoint, String sql, long timeoutMillis) throws IOException, InterruptedException {
-        String url = strip(endpoint.httpBase()) + "/?database=" + URLEncoder.encode(endpoint.database(), StandardCharsets.UTF_8);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofMillis(timeoutMillis))
-                .POST(HttpRequest.BodyPublishers.ofString(sql, StandardCharsets.UTF_8));
+    static String query(Endpoint endpoint, String sql, int timeoutMillis) throws IOException {
+        String auth = null;
         if (endpoint.user() != null) {
-            String auth = endpoint.user() + ":" + (endpoint.password() == null ? "" : endpoint.password());
-            b.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(auth.getBytes(StandardCharsets.UTF_8)));
+            String up = endpoint.user() + ":" + (endpoint.password() == null ? "" : endpoint.password());
+            auth = "Basic " + Base64.getEncoder().encodeToString(up.getBytes(StandardCharsets.UTF_8));
         }
-        HttpResponse<String> r = CLIENT.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        if (r.statusCode() != 200) {
-            throw new IOException("HTTP " + r.statusCode() + ": " + ClickHouseErrors.engineMessage(r.body().strip()));
+        Response r = request(endpoint.httpBase(), "POST", "/?database=" + URLEncoder.encode(endpoint.database(), StandardCharsets.UTF_8),
+                sql, auth, timeoutMillis);
+        if (r.status != 200) {
+            throw new IOException("HTTP " + r.status + ": " + ClickHouseErrors.engineMessage(r.body.strip()));
         }
-        return r.body().strip();
+        return r.body.strip();
     }
 
-    private static String strip(String base) {
-        return base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    private record Response(int status, String body) {}
+
+    private static Response request(String base, String method, String path, String body, String auth, int timeoutMillis)
+            throws IOException {
+        URI uri = URI.create(base);
+        boolean tls = "https".equalsIgnoreCase(uri.getScheme());
+        int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 8443 : 8123);
+        byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
+        try (Socket s = tls ? SSLSocketFactory.getDefault().createSocket() : new Socket()) {
+            s.connect(new InetSocketAddress(uri.getHost(), port), timeoutMillis);
+            s.setSoTimeout(timeoutMillis);
+            StringBuilder head = new StringBuilder()
+                    .append(method).append(' ').append(path).append(" HTTP/1.0\r\n")
+                    .append("Host: ").append(uri.getHost()).append(':').append(port).append("\r\n")
+                    .append("Connection: close\r\n");
+            if (auth != null) {
+                head.append("Authorization: ").append(auth).append("\r\n");
+            }
+            if (body != null) {
+                head.append("Content-Type: text/plain; charset=UTF-8\r\n").append("Content-Length: ").append(payload.length).append("\r\n");
+            }
+            head.append("\r\n");
+            OutputStream out = s.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            out.write(payload);
+            out.flush();
+            InputStream in = s.getInputStream();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            in.transferTo(all);
+            String text = all.toString(StandardCharsets.UTF_8);
+            int headerEnd = text.indexOf("\r\n\r\n");
+            if (!text.startsWith("HTTP/") || headerEnd < 0) {
+                throw new IOException("not an HTTP answer from " + base);
+            }
+            String statusLine = text.substring(0, text.indexOf("\r\n"));
+            String[] parts = statusLine.split(" ", 3);
+            int status;
+            try {
+                status = Integer.parseInt(parts[1]);
+            } catch (RuntimeException e) {
+                throw new IOException("bad HTTP status line from " + base + ": " + statusLine);
+            }
+            return new Response(status, text.substring(headerEnd + 4));
+        }
     }
 }

@@ -109,7 +109,9 @@ public final class ClickHouseMagic {
                             }
                         }
                     }
-                } catch (SQLException e) {
+                } catch (UserError e) {
+                    throw e;
+                } catch (SQLException | RuntimeException e) {
                     if (context.isInterrupted()) {
                         throw new UserError("interrupted: statement " + (i + 1) + " of " + statements.size() + " cancelled", null);
                     }
@@ -149,7 +151,7 @@ public final class ClickHouseMagic {
         }
     }
 
-    static UserError statementError(ClickHouseService service, SQLException e, int index, int total, String sql) {
+    static UserError statementError(ClickHouseService service, Exception e, int index, int total, String sql) {
         if (ClickHouseErrors.isConnectionFailure(e)) {
             return service.connectionError(e);
         }

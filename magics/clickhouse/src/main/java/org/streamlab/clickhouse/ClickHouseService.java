@@ -74,7 +74,7 @@ public final class ClickHouseService extends ManagedService {
         connectTo(Endpoint.local(s.httpPort()));
     }
 
-    private void connectTo(Endpoint e) throws IOException, InterruptedException {
+    private void connectTo(Endpoint e) {
         String version;
         try {
             version = ClickHouseHttp.query(e, "SELECT version()", 10_000);
@@ -128,7 +128,8 @@ public final class ClickHouseService extends ManagedService {
         Endpoint e = ready();
         try {
             return JdbcDrivers.connect(e, legacy);
-        } catch (SQLException ex) {
+        } catch (SQLException | RuntimeException ex) {
+            // the legacy driver asks the server's time zone while connecting and wraps failures in RuntimeException
             throw connectionError(ex);
         }
     }

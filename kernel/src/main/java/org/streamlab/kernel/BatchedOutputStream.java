@@ -88,7 +88,7 @@ final class BatchedOutputStream extends OutputStream {
 
     private void maybeFlush() throws IOException {
         if (System.nanoTime() - lastFlush >= FLUSH_MILLIS * 1_000_000) {
-            flush();
+            flushNow();
         }
     }
 
@@ -99,8 +99,14 @@ final class BatchedOutputStream extends OutputStream {
         }
     }
 
+    /** PrintStream flushes on every println; only pass that on when the batch is due. */
     @Override
     public synchronized void flush() throws IOException {
+        maybeFlush();
+    }
+
+    /** Sends what is buffered now: called by the ticker and when the cell ends. */
+    synchronized void flushNow() throws IOException {
         drain();
         target.flush();
         lastFlush = System.nanoTime();

@@ -85,13 +85,14 @@ final class CellRunner {
                 System.err.println("StreamLab: an interrupt hook failed: " + e);
             }
         }
-        Thread t = runnerThread;
-        if (t != null) {
-            t.interrupt();
-        }
         JShellEvaluator evaluator = session.evaluator();
         if (evaluator.isRunning()) {
-            evaluator.stop();
+            evaluator.stop(); // Java code: interrupt, then stop its thread
+            return;
+        }
+        Thread t = runnerThread; // a magic: wake it from blocking calls
+        if (t != null) {
+            t.interrupt();
         }
     }
 

@@ -70,8 +70,8 @@ public final class StreamLabKernel extends BaseKernel {
         System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
         ScheduledFuture<?> ticker = flusher.scheduleAtFixedRate(() -> {
             try {
-                out.flush();
-                err.flush();
+                out.flushNow();
+                err.flushNow();
             } catch (Exception ignored) {
                 // the cell ended and its stream detached; nothing to flush into
             }
@@ -107,8 +107,8 @@ public final class StreamLabKernel extends BaseKernel {
 
     private static void flushQuietly(BatchedOutputStream out, BatchedOutputStream err) {
         try {
-            out.flush();
-            err.flush();
+            out.flushNow();
+            err.flushNow();
         } catch (Exception ignored) {
             // stream already detached
         }

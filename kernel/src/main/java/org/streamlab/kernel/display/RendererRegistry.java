@@ -38,7 +38,7 @@ public final class RendererRegistry {
                 return fallback;
             }
         }
-        return new DisplayData(TextForm.of(value));
+        return new DisplayData(safeToString(value));
     }
 
     private synchronized Renderer<Object> find(Class<?> type) {

@@ -60,7 +60,13 @@ final class CellExecutionControl extends LocalExecutionControl {
         running = worker;
         worker.start();
         try {
-            worker.join();
+            while (worker.isAlive()) {
+                try {
+                    worker.join();
+                } catch (InterruptedException e) {
+                    stop(); // the waiting thread was interrupted: treat it as a request to stop the cell
+                }
+            }
         } finally {
             running = null;
         }

@@ -76,6 +76,9 @@ public final class KernelspecInstaller {
         if (cds != null && Files.isRegularFile(cds)) {
             argv.add("-XX:SharedArchiveFile=" + cds.toAbsolutePath());
             argv.add("-Xshare:auto");
+            // a stale archive (jars rebuilt since) is skipped; say nothing about it on the kernel's console
+            argv.add("-Xlog:cds=off");
+            argv.add("-Xlog:cds+dynamic=off");
         }
         argv.add("-cp");
         argv.add(lib + File.separator + "*");

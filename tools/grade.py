@@ -163,7 +163,7 @@ def outcomes(result: NotebookResult, learner: bool = False) -> list[Outcome]:
             elif c.status == "not run":
                 ok, reason = False, c.reason or "never ran"
             else:
-                ok, reason = True, ""
+                ok, reason = True, c.reason  # how it failed, shown in the Markdown report
         else:
             ok, reason = c.ok, c.reason
         items.append(Outcome(result.path, c.name, ok, c.duration, c.cell, reason))
@@ -327,6 +327,7 @@ def notebook_timeout(nb: dict, cli_timeout: float | None) -> float:
 def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: float, report_dir: Path,
                    cwd: Path, runner: list[str] | None = None, keep_workspace: bool = False) -> NotebookResult:
     """Run one notebook in an isolated child process and collect its result (never raises, never hangs)."""
+    executed = Path(executed).resolve()
     result = NotebookResult(path=report_name, executed=str(executed))
     try:
         with open(executed, encoding="utf-8") as f:
@@ -402,10 +403,14 @@ def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: fl
     result.finished = bool(state.get("finished")) and not timed_out
     for c in result.checks:
         if c.status == "not run":
-            c.reason = f"not run: {result.problem}" if result.problem else "not run"
+            c.reason = f"not run: {_short(result.problem)}" if result.problem else "not run"
     if result.finished and not result.cell_errors and all(c.ok for c in result.checks) and not keep_workspace:
         shutil.rmtree(workspace, ignore_errors=True)
     return result
+
+
+def _short(text: str, limit: int = 160) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _tail(path: Path, lines: int = 3) -> str:
@@ -501,6 +506,7 @@ def collect(paths: list[Path]) -> list[Path]:
 def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_dir: Path, learner: bool,
           runner: list[str] | None = None, keep_workspaces: bool = False,
           echo=print) -> tuple[list[NotebookResult], int, int]:
+    report_dir = Path(report_dir).resolve()
     results: list[NotebookResult] = []
     learner_dir = report_dir / "learner"
     if learner:

@@ -82,7 +82,8 @@ public final class BuiltinRenderers {
         ResultSetMetaData meta = rs.getMetaData();
         List<String> columns = new ArrayList<>();
         for (int i = 1; i <= meta.getColumnCount(); i++) {
-            columns.add(meta.getColumnLabel(i));
+            String label = meta.getColumnLabel(i);
+            columns.add(label == null || label.isBlank() ? String.valueOf(meta.getColumnName(i)) : label);
         }
         HtmlTable table = new HtmlTable(columns);
         long count = 0;

@@ -40,14 +40,13 @@ public final class JShellEvaluator implements AutoCloseable {
                 // JShell's own console streams are unused: in-process code prints to System.out directly.
                 .out(new PrintStream(new ByteArrayOutputStream()))
                 .err(new PrintStream(new ByteArrayOutputStream()));
-        List<String> options = new ArrayList<>();
-        if (compilerClassPath != null && !compilerClassPath.isBlank()) {
-            options.add("--class-path");
-            options.add(compilerClassPath);
-        }
-        options.add("-Xlint:none");
-        builder.compilerOptions(options.toArray(String[]::new));
+        builder.compilerOptions("-Xlint:none");
         this.shell = builder.build();
+        // Through addToClasspath (not a --class-path option), so later %maven/%classpath additions append to it.
+        // The loader delegates to the application class loader first, so these classes are not loaded twice.
+        if (compilerClassPath != null && !compilerClassPath.isBlank()) {
+            shell.addToClasspath(compilerClassPath);
+        }
         this.control = provider.control();
         this.analysis = shell.sourceCodeAnalysis();
     }

@@ -21,7 +21,7 @@ public final class MagicRegistry {
         if (spec == null) {
             String hint = cellMagics.containsKey(name)
                     ? "%" + name + " is a cell magic: write %%" + name + " on the first line of the cell"
-                    : "see %lsmagic for the list of magics" + suggestion(name, lineMagics);
+                    : "see %lsmagic for the list of magics" + suggestion(name);
             throw new UserError("unknown line magic %" + name, hint);
         }
         return spec;
@@ -32,7 +32,7 @@ public final class MagicRegistry {
         if (spec == null) {
             String hint = lineMagics.containsKey(name)
                     ? "%" + name + " is a line magic: write it with a single %"
-                    : "see %lsmagic for the list of magics" + suggestion(name, cellMagics);
+                    : "see %lsmagic for the list of magics" + suggestion(name);
             throw new UserError("unknown cell magic %%" + name, hint);
         }
         return spec;
@@ -57,17 +57,17 @@ public final class MagicRegistry {
         return out;
     }
 
-    private static String suggestion(String name, Map<String, MagicSpec> known) {
-        String best = null;
+    private String suggestion(String name) {
+        MagicSpec best = null;
         int bestDistance = 3;
-        for (String k : known.keySet()) {
-            int d = distance(name, k);
+        for (MagicSpec m : all()) {
+            int d = distance(name, m.name());
             if (d < bestDistance) {
                 bestDistance = d;
-                best = k;
+                best = m;
             }
         }
-        return best == null ? "" : " (did you mean " + known.get(best).invocation() + "?)";
+        return best == null ? "" : " (did you mean " + best.invocation() + "?)";
     }
 
     private static int distance(String a, String b) {

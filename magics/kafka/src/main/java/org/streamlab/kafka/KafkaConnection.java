@@ -38,7 +38,7 @@ final class KafkaConnection implements AutoCloseable {
     private final String bootstrapServers;
     private final boolean external;
     private final int brokers;
-    private final Admin admin;
+    private volatile Admin admin;
 
     private KafkaConnection(String bootstrapServers, boolean external, int brokers) {
         this.bootstrapServers = bootstrapServers;
@@ -94,6 +94,16 @@ final class KafkaConnection implements AutoCloseable {
     int brokers() { return brokers; }
 
     Admin admin() { return admin; }
+
+    /**
+     * Replaces the shared admin client. Needed after a broker of the cluster stops or starts: the admin
+     * client caches partition leaders for listOffsets and would keep waiting for a broker that is gone.
+     */
+    void renewAdmin() {
+        Admin old = admin;
+        admin = Admin.create(adminProps(bootstrapServers, CALL_SECONDS));
+        old.close(java.time.Duration.ofSeconds(1));
+    }
 
     /** Producer settings: strings, acks=all, idempotent, small linger for throughput; overrides win. */
     Map<String, Object> producerProps(Map<String, ?> overrides) {

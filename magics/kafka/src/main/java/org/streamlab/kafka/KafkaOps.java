@@ -203,13 +203,52 @@ final class KafkaOps {
             t.addRow(List.of(topic, m.partition(), m.offset(), key == null ? "null" : key, Instant.ofEpochMilli(m.timestamp()).toString()));
             return t.caption("produced 1 record" + (existed ? "" : " (the broker created topic '" + topic + "' with its defaults)"));
         } catch (java.util.concurrent.ExecutionException e) {
-            throw c.translate(e.getCause(), topic);
+            throw produceFailure(c, e.getCause(), topic);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UserError("interrupted", null);
         } catch (KafkaException e) {
-            throw c.translate(e, topic);
+            throw produceFailure(c, e, topic);
         }
+    }
+
+    /**
+     * A failed send. A record that the brokers never acknowledged ends in a timeout; with acks=all the usual
+     * reason is a partition with fewer in-sync replicas than min.insync.replicas, so look and say so.
+     */
+    static UserError produceFailure(KafkaConnection c, Throwable e, String topic) {
+        if (!(e instanceof org.apache.kafka.common.errors.TimeoutException
+                || e instanceof org.apache.kafka.common.errors.NotEnoughReplicasException
+                || e instanceof org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException)) {
+            return c.translate(e, topic);
+        }
+        String diagnosis = "";
+        try {
+            TopicDescription d = c.admin().describeTopics(List.of(topic)).allTopicNames()
+                    .get(5, java.util.concurrent.TimeUnit.SECONDS).get(topic);
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+            Config config = c.admin().describeConfigs(List.of(resource)).all().get(5, java.util.concurrent.TimeUnit.SECONDS).get(resource);
+            ConfigEntry minIsr = config == null ? null : config.get("min.insync.replicas");
+            int required = minIsr == null ? 1 : Integer.parseInt(minIsr.value());
+            List<String> short_ = new ArrayList<>();
+            for (TopicPartitionInfo p : d.partitions()) {
+                if (p.isr().size() < required) {
+                    short_.add("partition " + p.partition() + " has " + p.isr().size() + " in-sync replica(s)");
+                }
+            }
+            if (!short_.isEmpty()) {
+                diagnosis = ": not enough in-sync replicas (" + String.join(", ", short_) + "; min.insync.replicas=" + required + ")";
+            }
+        } catch (Exception ignored) {
+            // the diagnosis is a courtesy; the failure itself is reported below
+        }
+        if (diagnosis.isEmpty() && e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            return new UserError("the brokers did not acknowledge the record(s) for " + topic + ": " + e.getMessage(),
+                    "check %kafka describe " + topic + " (leader and isr columns) and %kafka brokers", e);
+        }
+        return new UserError("the brokers refused the record(s) for " + topic + diagnosis + " (" + e.getMessage() + ")",
+                "with acks=all a write needs min.insync.replicas in-sync replicas: start the stopped broker(s) again "
+                        + "(%kafka brokers), or lower min.insync.replicas", e);
     }
 
     private static boolean topicExists(KafkaConnection c, String topic) {
@@ -305,6 +344,7 @@ final class KafkaOps {
                 if ((sent & 1023) == 0) {
                     if (context.isInterrupted()) {
                         interrupted = true;
+                        Thread.interrupted(); // flush what was sent without failing on the interrupt
                         break;
                     }
                     long now = System.nanoTime();
@@ -333,7 +373,7 @@ final class KafkaOps {
             context.updateDisplay(progressId, progress(topic, acked.get(), total, elapsed));
         }
         if (failure.get() != null) {
-            UserError ue = c.translate(failure.get(), topic);
+            UserError ue = produceFailure(c, failure.get(), topic);
             throw new UserError("produced " + acked.get() + " of " + total + " records, then: " + ue.getMessage(), ue.hint(), failure.get());
         }
         HtmlTable t = new HtmlTable(List.of("partition", "records", "first offset", "last offset"));
@@ -394,6 +434,7 @@ final class KafkaOps {
                 }
                 if (context.isInterrupted()) {
                     reason = "interrupted";
+                    Thread.interrupted();
                     break;
                 }
                 long now = System.nanoTime();
@@ -402,7 +443,14 @@ final class KafkaOps {
                     break;
                 }
                 long waitMs = Math.max(1, Math.min(200, (deadline - now) / 1_000_000));
-                ConsumerRecords<String, String> batch = consumer.poll(Duration.ofMillis(waitMs));
+                ConsumerRecords<String, String> batch;
+                try {
+                    batch = consumer.poll(Duration.ofMillis(waitMs));
+                } catch (WakeupException | InterruptException e) {
+                    reason = "interrupted";
+                    Thread.interrupted(); // so that closing the consumer below does not fail on the interrupt
+                    break;
+                }
                 for (ConsumerRecord<String, String> r : batch) {
                     if (records.size() >= max) {
                         break;

@@ -133,12 +133,21 @@ public final class KafkaService extends ManagedService {
     /** Stops broker {@code id} of an embedded multi-broker cluster (the others and the controller stay up). */
     public void stopBroker(int id) {
         embedded().stopBroker(id);
+        renewAdmin();
+    }
+
+    private void renewAdmin() {
+        KafkaConnection c = connection;
+        if (c != null) {
+            c.renewAdmin();
+        }
     }
 
     /** Starts broker {@code id} again after {@link #stopBroker}. */
     public void startBroker(int id) {
         try {
             embedded().startBroker(id);
+            renewAdmin();
         } catch (UserError e) {
             throw e;
         } catch (Exception e) {

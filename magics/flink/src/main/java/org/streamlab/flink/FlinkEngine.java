@@ -41,6 +41,7 @@ final class FlinkEngine implements AutoCloseable {
     static final String DATABASE = "default_database";
 
     private final MiniCluster miniCluster;
+    private final Path dataDir;
     private final String host;
     private final int port;
     private final Configuration clientConfig;
@@ -50,8 +51,9 @@ final class FlinkEngine implements AutoCloseable {
     private StreamTableEnvironment streamTableEnv;
     private TableEnvironment batchTableEnv;
 
-    private FlinkEngine(MiniCluster miniCluster, String host, int port, Map<String, String> extra) throws Exception {
+    private FlinkEngine(MiniCluster miniCluster, Path dataDir, String host, int port, Map<String, String> extra) throws Exception {
         this.miniCluster = miniCluster;
+        this.dataDir = dataDir;
         this.host = host;
         this.port = port;
         Map<String, String> conf = new LinkedHashMap<>();
@@ -100,7 +102,7 @@ final class FlinkEngine implements AutoCloseable {
             extra.put("parallelism.default", "1");
             extra.put(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key(), conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY.key()));
             extra.put(CheckpointingOptions.SAVEPOINT_DIRECTORY.key(), conf.get(CheckpointingOptions.SAVEPOINT_DIRECTORY.key()));
-            return new FlinkEngine(cluster, rest.getHost(), rest.getPort(), extra);
+            return new FlinkEngine(cluster, dataDir, rest.getHost(), rest.getPort(), extra);
         } catch (Exception e) {
             cluster.close();
             throw e;
@@ -108,7 +110,7 @@ final class FlinkEngine implements AutoCloseable {
     }
 
     /** Connects to a running cluster's REST endpoint, checking first that it answers. */
-    static FlinkEngine external(String restUrl, String howToSet) throws Exception {
+    static FlinkEngine external(String restUrl, Path dataDir, String howToSet) throws Exception {
         URI uri = parseRestUrl(restUrl, howToSet);
         String base = uri.getScheme() + "://" + uri.getHost() + ":" + uri.getPort();
         try {
@@ -130,7 +132,7 @@ final class FlinkEngine implements AutoCloseable {
                     "start the cluster (e.g. bin/start-cluster.sh) or fix FLINK_REST_URL; " + howToSet
                             + "; unset it to use the embedded MiniCluster");
         }
-        return new FlinkEngine(null, uri.getHost(), uri.getPort(), Map.of());
+        return new FlinkEngine(null, dataDir, uri.getHost(), uri.getPort(), Map.of());
     }
 
     static URI parseRestUrl(String restUrl, String howToSet) {
@@ -165,7 +167,7 @@ final class FlinkEngine implements AutoCloseable {
     }
 
     StreamExecutionEnvironment newStreamEnv() {
-        return new StreamExecutionEnvironment(clientConfig(), contextClassLoader());
+        return new StreamExecutionEnvironment(new CellClassShipping(dataDir.resolve("cell-classes")), clientConfig(), contextClassLoader());
     }
 
     synchronized StreamTableEnvironment streamTableEnv() {

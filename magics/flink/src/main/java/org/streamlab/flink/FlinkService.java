@@ -46,7 +46,7 @@ public final class FlinkService extends ManagedService {
     @Override
     protected void doStart() throws Exception {
         if (externalAddress().isPresent()) {
-            engine = FlinkEngine.external(externalAddress().get(), config.howToSet(EXTERNAL_KEY));
+            engine = FlinkEngine.external(externalAddress().get(), config.workspaceDir(NAME), config.howToSet(EXTERNAL_KEY));
         } else {
             engine = FlinkEngine.embedded(config.workspaceDir(NAME));
         }

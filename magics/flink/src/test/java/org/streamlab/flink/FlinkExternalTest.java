@@ -57,6 +57,17 @@ class FlinkExternalTest {
 
                 // Java cells use the same cluster through the facade
                 assertEquals(url, kit.eval("org.streamlab.flink.Flink.restUrl()"));
+                // a lambda written in a cell runs in the other JVM: the cell classes are shipped with the job
+                CellOutcome ds = kit.exec("""
+                        var squares = new java.util.ArrayList<Long>();
+                        try (var it = org.streamlab.flink.Flink.env().fromSequence(1, 4).map(x -> x * x + 1).executeAndCollect()) {
+                            it.forEachRemaining(squares::add);
+                        }
+                        java.util.Collections.sort(squares);
+                        squares.toString()
+                        """);
+                assertTrue(ds.ok(), ds.toString());
+                assertEquals("[2, 5, 10, 17]", String.valueOf(ds.value()));
             }
         } finally {
             cluster.getOutputStream().close();

@@ -101,6 +101,12 @@ public final class ClickHouseMagic {
                 try (Statement st = c.createStatement();
                      AutoCloseable ignored = context.onInterrupt(() -> cancel(st))) {
                     boolean hasRows = st.execute(sql);
+                    if (!hasRows && isLast && looksLikeQuery(sql)) {
+                        // e.g. the official driver against a server too old for it: no rows and no error
+                        throw new UserError("ClickHouse returned no result for a query (" + service.driverDescription() + ")",
+                                "if the server is older than 22, leave CLICKHOUSE_JDBC unset (the legacy driver is chosen);"
+                                        + " statement: " + abbreviate(sql.replaceAll("\\s+", " "), 200));
+                    }
                     if (hasRows) {
                         try (ResultSet rs = st.getResultSet()) {
                             if (isLast && rs != null) {
@@ -169,6 +175,14 @@ public final class ClickHouseMagic {
         };
         return new UserError("ClickHouse" + where + ": " + (msg.isEmpty() ? e.getMessage() : msg),
                 advice + "statement: " + abbreviate(sql.replaceAll("\\s+", " "), 300), e);
+    }
+
+    static boolean looksLikeQuery(String sql) {
+        String first = sql.stripLeading().split("[\\s(]", 2)[0].toUpperCase(java.util.Locale.ROOT);
+        return switch (first) {
+            case "SELECT", "WITH", "SHOW", "DESCRIBE", "DESC", "EXISTS" -> true;
+            default -> false;
+        };
     }
 
     private static String abbreviate(String s, int max) {

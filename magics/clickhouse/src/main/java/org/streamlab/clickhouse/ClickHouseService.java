@@ -194,6 +194,11 @@ public final class ClickHouseService extends ManagedService {
         return legacy;
     }
 
+    /** e.g. "legacy ru.yandex 0.2.6 driver, ClickHouse 18.16.1". */
+    public String driverDescription() {
+        return (legacy ? "legacy ru.yandex driver" : "official com.clickhouse driver") + ", ClickHouse " + serverVersion;
+    }
+
     /** The embedded server's process id, or -1 in external mode / when stopped. */
     public long serverPid() {
         EmbeddedClickHouse s = server;

@@ -146,6 +146,24 @@ class ClickHouseServiceTest {
     }
 
     @Test
+    void theOfficialDriverLoadsAndItsFailureOn1816IsReadable() {
+        // the official driver does not speak to 18.16 (PLATFORM-NOTES); forcing it must still end in a clear error
+        try (KernelTestKit kit = KernelTestKit.start(tmp.resolve("ws"), Map.of("CLICKHOUSE_JDBC", "official"))) {
+            CellOutcome o = kit.exec("%%clickhouse\nSELECT 1 AS one");
+            if (o.ok()) {
+                assertTrue(o.html().contains("<td>1</td>"), o.toString());
+            } else {
+                String m = o.errorMessage();
+                assertTrue(m.startsWith("Error: ClickHouse"), m);
+                assertFalse(m.contains("Internal error") || m.contains("\tat "), m);
+            }
+            String url = (String) kit.eval("org.streamlab.clickhouse.ClickHouse.url()");
+            assertTrue(url.startsWith("jdbc:clickhouse:http://127.0.0.1:"), url);
+            assertEquals(false, kit.eval("org.streamlab.clickhouse.ClickHouse.service().usesLegacyDriver()"));
+        }
+    }
+
+    @Test
     void theInstalledBinaryIsFound() {
         Optional<EmbeddedClickHouse.Binary> b = EmbeddedClickHouse.findBinary(Optional.empty());
         assertTrue(b.isPresent(), "run magics/clickhouse/install-clickhouse.sh first");

@@ -260,3 +260,16 @@ def test_passing_check_lets_nbconvert_succeed(tmp_path):
     assert result.returncode == 0, result.stderr
     out = nbformat.read(path.with_suffix(".out.ipynb"), as_version=4)
     assert "PASS total-is-five" in out.cells[1].outputs[0]["text"]
+
+
+def test_library_classes_compile_on_first_use(kernel):
+    _, kc = kernel
+    imported = run(kc, 'import org.apache.kafka.clients.producer.ProducerRecord;\n'
+                       'new ProducerRecord<String, String>("orders", "k1", "v1").topic()')
+    assert imported.status == "ok", imported.error_text
+    assert imported.result["text/plain"] == '"orders"'
+    qualified = run(kc, "org.apache.flink.api.common.typeinfo.Types.STRING.getTypeClass().getSimpleName()")
+    assert qualified.status == "ok", qualified.error_text
+    assert qualified.result["text/plain"] == '"String"'
+    missing = run(kc, "org.nosuch.Thing.run()")
+    assert "package org.nosuch does not exist" in missing.error_text

@@ -37,6 +37,9 @@ public final class KernelSession implements AutoCloseable {
             "import java.time.*;", "import java.util.*;", "import java.util.concurrent.*;", "import java.util.function.*;",
             "import java.util.regex.*;", "import java.util.stream.*;", "import static org.streamlab.kernel.Notebook.*;");
 
+    /** "full" gives the Java compiler every jar at start; default "on-demand" keeps cells fast. */
+    public static final String COMPILER_CLASS_PATH = "STREAMLAB_COMPILER_CLASSPATH";
+
     private final KernelConfig config;
     private final MagicRegistry magics = new MagicRegistry();
     private final RendererRegistry renderers = new RendererRegistry();
@@ -54,7 +57,8 @@ public final class KernelSession implements AutoCloseable {
         loadExtensions();
         // JShell's compiler is slow to start: warm it in the background while the kernel answers kernel_info.
         this.evaluator = CompletableFuture.supplyAsync(() -> {
-            JShellEvaluator e = new JShellEvaluator(System.getProperty("java.class.path"));
+            JShellEvaluator e = new JShellEvaluator(System.getProperty("java.class.path"),
+                    config.get(COMPILER_CLASS_PATH, "on-demand").equals("full"));
             e.eval(DEFAULT_IMPORTS, 1);
             e.eval("1", 1);
             e.complete("Strin", 5);

@@ -33,7 +33,22 @@ public final class JShellEvaluator implements AutoCloseable {
     /** Snippet id -> (first line of the snippet within its cell), for mapping stack frames to cell lines. */
     private final Map<String, Integer> snippetLines = new HashMap<>();
 
-    public JShellEvaluator(String compilerClassPath) {
+    private final ClassPathIndex classPath;
+    private final java.util.Set<String> offeredJars = new java.util.HashSet<>();
+
+    /** Packages named in compile errors: the package a cell names, or the class file the compiler misses. */
+    private static final java.util.regex.Pattern MISSING = java.util.regex.Pattern.compile(
+            "package ([\\w.]+) does not exist|class file for ([\\w.$]+) not found|location: package ([\\w.]+)");
+
+    public JShellEvaluator(String classPath) {
+        this(classPath, false);
+    }
+
+    /**
+     * @param classPath          the class path notebook code sees (the kernel's own)
+     * @param everythingAtOnce   give the compiler every jar from the start instead of on first use
+     */
+    public JShellEvaluator(String classPath, boolean everythingAtOnce) {
         CellExecutionControl.Provider provider = new CellExecutionControl.Provider();
         JShell.Builder builder = JShell.builder()
                 .executionEngine(provider, Map.of())
@@ -44,8 +59,10 @@ public final class JShellEvaluator implements AutoCloseable {
         this.shell = builder.build();
         // Through addToClasspath (not a --class-path option), so later %maven/%classpath additions append to it.
         // The loader delegates to the application class loader first, so these classes are not loaded twice.
-        if (compilerClassPath != null && !compilerClassPath.isBlank()) {
-            shell.addToClasspath(compilerClassPath);
+        this.classPath = ClassPathIndex.of(classPath == null ? "" : classPath, everythingAtOnce);
+        String start = this.classPath.compilerStartPath();
+        if (!start.isBlank()) {
+            shell.addToClasspath(start);
         }
         this.control = provider.control();
         this.analysis = shell.sourceCodeAnalysis();
@@ -89,6 +106,11 @@ public final class JShellEvaluator implements AutoCloseable {
 
     private Object evalSnippet(String source, String cell, int firstLine, int startOffset, int snippetLine) {
         List<SnippetEvent> events = shell.eval(source);
+        // A rejected snippet that names packages of the kernel's class path the compiler was not given yet:
+        // give them and compile again (a few rounds, for classes that reference other jars).
+        for (int round = 0; round < 12 && offerMissingJars(events); round++) {
+            events = shell.eval(source);
+        }
         Object value = NO_VALUE;
         for (SnippetEvent event : events) {
             Snippet snippet = event.snippet();
@@ -126,6 +148,47 @@ public final class JShellEvaluator implements AutoCloseable {
             }
         }
         return value;
+    }
+
+    private boolean offerMissingJars(List<SnippetEvent> events) {
+        boolean offered = false;
+        for (SnippetEvent event : events) {
+            if (event.status() == Snippet.Status.VALID || event.status() == Snippet.Status.OVERWRITTEN) {
+                continue;
+            }
+            for (Diag d : shell.diagnostics(event.snippet()).collect(Collectors.toList())) {
+                java.util.regex.Matcher m = MISSING.matcher(d.getMessage(Locale.ROOT));
+                while (m.find()) {
+                    String name = m.group(1) != null ? m.group(1) : m.group(3);
+                    if (m.group(2) != null) {
+                        int dot = m.group(2).lastIndexOf('.');
+                        name = dot > 0 ? m.group(2).substring(0, dot) : m.group(2);
+                    }
+                    offered |= offerPackage(name);
+                }
+            }
+        }
+        return offered;
+    }
+
+    /** Gives the compiler the jars of a package, or of its enclosing packages (for nested names). */
+    private boolean offerPackage(String name) {
+        String pkg = name;
+        while (pkg != null && !pkg.isEmpty()) {
+            boolean added = false;
+            for (String jar : classPath.jarsFor(pkg)) {
+                if (offeredJars.add(jar)) {
+                    shell.addToClasspath(jar);
+                    added = true;
+                }
+            }
+            if (added) {
+                return true;
+            }
+            int dot = pkg.lastIndexOf('.');
+            pkg = dot > 0 ? pkg.substring(0, dot) : null;
+        }
+        return false;
     }
 
     private static boolean isValueSnippet(Snippet snippet) {

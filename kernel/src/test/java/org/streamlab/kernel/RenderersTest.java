@@ -99,6 +99,17 @@ class RenderersTest {
     }
 
     @Test
+    void aRendererThatThrowsFallsBackToText() {
+        kit.session().renderers().register(java.time.Duration.class, d -> {
+            throw new IllegalStateException("renderer bug");
+        });
+        CellOutcome o = kit.execSuccess("java.time.Duration.ofSeconds(3)");
+        assertTrue(o.text().contains("PT3S"), o.text());
+        assertTrue(o.text().contains("renderer for Duration failed"), o.text());
+        assertEquals(5, kit.eval("2 + 3"));
+    }
+
+    @Test
     void textPlainIsAlwaysPresent() {
         assertEquals("\"quoted\"", kit.execSuccess("\"quoted\"").text());
         assertEquals("[1, 2]", kit.execSuccess("new int[] {1, 2}").text());

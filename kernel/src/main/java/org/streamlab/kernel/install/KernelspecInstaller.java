@@ -20,7 +20,6 @@ public final class KernelspecInstaller {
     static final List<String> JVM_OPTIONS = List.of(
             "-Xms64m", "-Xmx1g", "-XX:MaxMetaspaceSize=512m", "-XX:ReservedCodeCacheSize=96m",
             "-XX:+UseSerialGC", "-Xss4m",
-            "-XX:TieredStopAtLevel=1",
             "-Djava.security.manager=allow", "-Djava.awt.headless=true", "-Dai.djl.offline=true",
             "-Dfile.encoding=UTF-8",
             // Spark and Flink reflect into the JDK

@@ -24,6 +24,8 @@ final class ClickHouseErrors {
         if (cut >= 0) {
             msg = msg.substring(0, cut);
         }
+        // the legacy driver appends this to SELECTs; the user did not write it
+        msg = msg.replaceAll("\\s*FORMAT TabSeparatedWithNamesAndTypes;?", "");
         msg = msg.replaceAll("\\s+", " ").strip();
         if (msg.endsWith(".") && msg.length() > 1) {
             msg = msg.substring(0, msg.length() - 1);

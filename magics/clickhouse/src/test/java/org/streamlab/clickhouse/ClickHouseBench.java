@@ -76,6 +76,19 @@ public final class ClickHouseBench {
                 coldStarts, median(serviceReady), Collections.max(serviceReady), median(firstQuery),
                 service.serverVersion(), service.usesLegacyDriver() ? "legacy ru.yandex 0.2.6" : "official");
 
+        // 2b. what a notebook user waits for: the first %%clickhouse cell of a fresh kernel (server start, driver
+        //     load, query, rendering); the kernel itself is started before the clock runs
+        List<Double> firstCell = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            try (org.streamlab.kernel.testkit.KernelTestKit kit = org.streamlab.kernel.testkit.KernelTestKit.start(root.resolve("kit" + i))) {
+                kit.execSuccess("1 + 1");
+                long t = System.nanoTime();
+                kit.execSuccess("%%clickhouse\nSELECT 1 AS one");
+                firstCell.add(ms(t));
+            }
+        }
+        System.out.printf("first %%%%clickhouse cell in a fresh kernel (3 kernels): %s ms%n", fmt(firstCell));
+
         // 3. insert throughput through JDBC batches
         try (Connection c = service.connection(); Statement st = c.createStatement()) {
             st.execute("DROP TABLE IF EXISTS bench_events");

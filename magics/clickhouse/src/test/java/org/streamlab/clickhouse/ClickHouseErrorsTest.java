@@ -18,6 +18,10 @@ class ClickHouseErrorsTest {
         assertEquals("Syntax error: failed at position 10 (line 1, col 10): FORM t. Expected one of: FROM, end of query",
                 ClickHouseErrors.engineMessage(old));
         assertEquals(62, ClickHouseErrors.code(old));
+        String appended = "Code: 62, e.displayText() = DB::Exception: Syntax error: failed at position 15 (line 1, col 15): "
+                + "e FORMAT TabSeparatedWithNamesAndTypes;. Expected alias cannot be here, e.what() = DB::Exception";
+        assertEquals("Syntax error: failed at position 15 (line 1, col 15): e. Expected alias cannot be here",
+                ClickHouseErrors.engineMessage(appended));
         String modern = "Code: 60. DB::Exception: Unknown table expression identifier 'nope' in scope SELECT * FROM nope. "
                 + "(UNKNOWN_TABLE) (version 24.8.1.1)";
         assertEquals("Unknown table expression identifier 'nope' in scope SELECT * FROM nope. (UNKNOWN_TABLE)",

@@ -224,6 +224,28 @@ class ClickHouseMagicTest {
     }
 
     @Test
+    void interruptCancelsTheRunningQuery() throws Exception {
+        CellOutcome o = kit.execInterrupted("""
+                %%clickhouse
+                SELECT count() FROM (SELECT number FROM system.numbers LIMIT 20000000000) WHERE sipHash64(number) % 1000 = 1
+                """, java.time.Duration.ofMillis(1500));
+        assertFalse(o.ok(), o.toString());
+        assertTrue(o.errorMessage().contains("interrupted"), o.errorMessage());
+        // the query was killed on the server, not just abandoned by the client
+        String running = "";
+        for (int i = 0; i < 50; i++) {
+            running = kit.execSuccess("%%clickhouse\nSELECT count() AS n FROM system.processes WHERE query LIKE '%sipHash64(number) % 1000%'"
+                    + " AND query NOT LIKE '%system.processes%'").html();
+            if (running.contains("<td>0</td>")) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(running.contains("<td>0</td>"), running);
+        assertAlive();
+    }
+
+    @Test
     void helpShowsTheFullUsage() {
         CellOutcome o = kit.execSuccess("%help clickhouse");
         String all = o.allText();

@@ -18,7 +18,10 @@ final class JobsCommand {
 
     private JobsCommand() {}
 
-    static HtmlTable jobs(FlinkService service) throws Exception {
+    static Object jobs(FlinkService service) throws Exception {
+        if (notStartedEmbedded(service)) {
+            return "no Flink jobs: the embedded Flink is not started (it starts with the first %%flinksql or Flink.env())";
+        }
         FlinkEngine engine = service.engine();
         List<JobStatusMessage> jobs = listJobs(engine);
         HtmlTable t = new HtmlTable(List.of("job id", "name", "state", "started", "duration"));
@@ -38,6 +41,9 @@ final class JobsCommand {
         } catch (RuntimeException e) {
             throw new UserError("'" + rawId + "' is not a Flink job id (32 hex digits)", "copy an id from %flink jobs");
         }
+        if (notStartedEmbedded(service)) {
+            throw new UserError("no job with id " + id + ": the embedded Flink is not started", "%flink jobs lists the jobs");
+        }
         FlinkEngine engine = service.engine();
         JobStatusMessage job = null;
         for (JobStatusMessage j : listJobs(engine)) {
@@ -54,6 +60,10 @@ final class JobsCommand {
         engine.cancel(id);
         JobStatus end = engine.awaitTerminal(id, Duration.ofSeconds(30));
         return "job " + id + " (" + job.getJobName() + "): " + (end == null ? "cancel requested" : end.name());
+    }
+
+    private static boolean notStartedEmbedded(FlinkService service) {
+        return service.externalAddress().isEmpty() && service.state() != org.streamlab.platform.ServiceState.RUNNING;
     }
 
     private static List<JobStatusMessage> listJobs(FlinkEngine engine) {

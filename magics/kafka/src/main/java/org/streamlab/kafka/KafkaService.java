@@ -130,6 +130,12 @@ public final class KafkaService extends ManagedService {
         return e;
     }
 
+    /** Milliseconds per phase of the last embedded start-up (empty in external mode). */
+    Map<String, Long> startupPhases() {
+        EmbeddedKafka e = embedded;
+        return e == null ? Map.of() : new java.util.TreeMap<>(e.phases());
+    }
+
     /** Stops broker {@code id} of an embedded multi-broker cluster (the others and the controller stay up). */
     public void stopBroker(int id) {
         embedded().stopBroker(id);

@@ -84,6 +84,7 @@ class NotebookResult:
     duration: float = 0.0
     finished: bool = False
     log: str = ""
+    interrupted: str = ""          # "interrupted" / "terminated" when the grader itself was stopped
 
     def check(self, name: str) -> CheckResult | None:
         return next((c for c in self.checks if c.name == name), None)
@@ -368,6 +369,8 @@ def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: fl
             child.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
+        except (KeyboardInterrupt, _Terminated) as e:  # the grader itself is stopped: take child and kernel along
+            result.interrupted = "terminated" if isinstance(e, _Terminated) else "interrupted"
         state = _read_state(state_path)
         kernel_pid = state.get("kernel_pid")
         # also after a normal exit: sweep both groups, so no kernel (or a server it started) outlives its run
@@ -390,7 +393,11 @@ def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: fl
                 result.cell_errors.append({"cell": index, "reason": reason})
     result.cell_errors.sort(key=lambda e: e["cell"])
 
-    if timed_out:
+    if result.interrupted:
+        current = state.get("current")
+        where = f" (in cell {current})" if current is not None else ""
+        result.problem = f"grading was {result.interrupted} while this notebook ran{where}"
+    elif timed_out:
         current = state.get("current")
         where = f" in cell {current}" if current is not None else ""
         result.problem = f"timed out after {timeout:.0f} s{where}; the process group was killed"
@@ -511,8 +518,12 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
     learner_dir = report_dir / "learner"
     if learner:
         shutil.rmtree(learner_dir, ignore_errors=True)
+    interrupted = None
     for nb_path in notebooks:
         name = display_path(nb_path)
+        if interrupted:
+            results.append(NotebookResult(path=name, problem=f"not run: grading was {interrupted}"))
+            continue
         executed = nb_path
         if learner:
             import learner as learner_mod  # tools/learner.py
@@ -531,6 +542,7 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
         echo(f"[grade] {name} ({'learner version, ' if learner else ''}timeout {nb_timeout:.0f} s) ...")
         r = grade_notebook(executed, name, kernel=kernel, timeout=nb_timeout, report_dir=report_dir,
                            cwd=nb_path.resolve().parent, runner=runner, keep_workspace=keep_workspaces)
+        interrupted = r.interrupted
         results.append(r)
         items = outcomes(r, learner)
         nf = sum(not i.ok for i in items)
@@ -546,6 +558,15 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
     items = [i for r in results for i in outcomes(r, learner)]
     passed = sum(i.ok for i in items)
     return results, passed, len(items) - passed
+
+
+class _Terminated(Exception):
+    """SIGTERM turned into an exception, so the report is still written."""
+
+
+def _on_sigterm(signum, frame):  # noqa: ARG001
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # once is enough: let the clean-up and the report finish
+    raise _Terminated()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -582,6 +603,17 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --timeout must be positive", file=sys.stderr)
         return 2
     args.report_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+        try:
+            KernelSpecManager().get_kernel_spec(args.kernel)
+        except NoSuchKernel:
+            print(f"[grade] warning: no kernelspec named '{args.kernel}' (install it: ./streamlab install-kernel); "
+                  "every notebook will fail", file=sys.stderr)
+    except ImportError:
+        print("error: jupyter_client is missing: pip install -r tools/requirements.txt", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _on_sigterm)
     _, passed, failed = grade(notebooks, kernel=args.kernel, timeout=args.timeout, report_dir=args.report_dir,
                               learner=args.learner, keep_workspaces=args.keep_workspaces)
     suffix = "-learner" if args.learner else ""

@@ -546,3 +546,37 @@ def test_event_generator_is_seeded_and_realistic():
     users = {e["userId"] for e in a}
     assert 10 <= len(users) <= 1000
     assert all(e["eventTime"] <= e["ingestTime"] for e in a)
+
+
+@needs_python_kernel
+def test_sigterm_to_grader_kills_kernel_and_still_writes_report(tmp_path):
+    hang = write_nb(tmp_path / "hang.ipynb", notebook([
+        code(PY_CHECK_MAGIC), code("%%check before\nassert 1"), code("import time\ntime.sleep(3600)"),
+        code("%%check after\nassert 1")], kernel="python3", language="python"))
+    other = write_nb(tmp_path / "other.ipynb", notebook([code(PY_CHECK_MAGIC), code("%%check never\nassert 1")],
+                                                         kernel="python3", language="python"))
+    report = tmp_path / "r"
+    proc = subprocess.Popen([sys.executable, str(TOOLS / "grade.py"), str(hang), str(other), "--kernel", "python3",
+                             "--report-dir", str(report), "--timeout", "600"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    state_file = report / "logs" / f"{grade.slug(str(hang))}.state.json"
+    deadline = time.monotonic() + 120
+    state = {}
+    while time.monotonic() < deadline:
+        state = grade._read_state(state_file)
+        if state.get("current") == 2:
+            break
+        time.sleep(0.2)
+    assert state.get("current") == 2, f"the kernel never reached the hanging cell: {state}"
+    kernel_pid = state["kernel_pid"]
+    assert _alive(kernel_pid)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1, out
+    assert out.strip().splitlines()[-1] == "1 passed, 3 failed", out
+    deadline = time.monotonic() + 10
+    while _alive(kernel_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(kernel_pid), "the kernel must not outlive the grader"
+    md = (report / "grade.md").read_text()
+    assert "terminated while this notebook ran" in md and "not run: grading was terminated" in md

@@ -23,6 +23,7 @@ class RegistrationTest {
             System.out.println("LSMAGIC " + kit.execSuccess("%lsmagic").allText().replace('\n', ' '));
             System.out.println("HELP " + kit.execSuccess("%help flinksql").allText().replace('\n', ' '));
             System.out.println("SERVICES " + kit.execSuccess("%services").text().replace('\n', ' '));
+            System.out.println("JOBS " + kit.execSuccess("%flink jobs").allText().replace('\n', ' '));
         }
         System.exit(0);
     }
@@ -41,6 +42,8 @@ class RegistrationTest {
         String services = lines.stream().filter(l -> l.startsWith("SERVICES ")).findFirst().orElseThrow();
         assertTrue(services.contains("flink") && services.contains("stopped"), services);
         assertTrue(lines.stream().anyMatch(l -> l.contains("org.streamlab.flink.FlinkExtension")), "the extension was loaded");
+        String jobs = lines.stream().filter(l -> l.startsWith("JOBS ")).findFirst().orElseThrow();
+        assertTrue(jobs.contains("not started"), jobs);
         List<String> flink = lines.stream().filter(l -> l.contains("[class,load] org.apache.flink.")
                 || l.contains("org.streamlab.flink.FlinkEngine") || l.contains("org.streamlab.flink.SqlCell ")).toList();
         assertEquals(List.of(), flink);

@@ -118,6 +118,15 @@ class ClickHouseMagicTest {
     }
 
     @Test
+    void showDescribeAndWithQueriesReturnRows() {
+        assertTrue(kit.execHtml("%%clickhouse\nSHOW TABLES").contains("<td>events</td>"));
+        String describe = kit.execHtml("%%clickhouse\nDESCRIBE TABLE events");
+        assertTrue(describe.contains("<td>ts</td><td>DateTime</td>") && describe.contains("<td>amount</td><td>Float64</td>"), describe);
+        String with = kit.execHtml("%%clickhouse\nWITH 2 AS k SELECT count() * k AS doubled FROM events");
+        assertTrue(with.contains("<td>1200</td>"), with);
+    }
+
+    @Test
     void intoBindsATypedTablesawTable() {
         CellOutcome o = kit.execSuccess("""
                 %%clickhouse --into perMinute

@@ -23,6 +23,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import nbformat
 import pytest
 
 TOOLS = Path(__file__).resolve().parent
@@ -151,16 +152,33 @@ def test_learner_notebook_clears_outputs_and_keeps_markdown():
     assert nb["cells"][1]["outputs"], "the reference must not be modified"
 
 
-def test_write_learner_version_keeps_path_relative_to_repo(tmp_path):
-    src = REPO / "notebooks" / "phase1" / "_tmp_test_learner.ipynb"
-    src.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        write_nb(src, notebook([code(SOLVE)]))
-        target, n = learner.write_learner_version(src, tmp_path)
-        assert target == tmp_path / "notebooks" / "phase1" / "_tmp_test_learner.ipynb"
-        assert n == 1 and "TODO" in json.loads(target.read_text())["cells"][0]["source"]
-    finally:
-        src.unlink(missing_ok=True)
+def test_write_learner_version_keeps_path_relative_to_repo(tmp_path, monkeypatch):
+    repo = tmp_path / "repo"
+    src = repo / "notebooks" / "phase1" / "x.ipynb"
+    src.parent.mkdir(parents=True)
+    write_nb(src, notebook([code(SOLVE)]))
+    monkeypatch.setattr(learner, "REPO", repo)
+    target, n = learner.write_learner_version(src, tmp_path / "out")
+    assert target == tmp_path / "out" / "notebooks" / "phase1" / "x.ipynb"
+    assert n == 1 and "TODO" in json.loads(target.read_text())["cells"][0]["source"]
+
+
+def test_learner_cli_writes_every_course_notebook(tmp_path):
+    proc = subprocess.run([sys.executable, str(TOOLS / "learner.py"), "--out", str(tmp_path)], capture_output=True,
+                          text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    for path in learner.default_notebooks():
+        out = tmp_path / path.relative_to(REPO)
+        assert out.is_file(), out
+        text = out.read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "UnsupportedOperationException" in text
+
+
+def test_learner_cli_reports_bad_markers(tmp_path):
+    bad = write_nb(tmp_path / "bad.ipynb", notebook([code("int f() {\n// BEGIN SOLUTION\nreturn 1;\n}")]))
+    proc = subprocess.run([sys.executable, str(TOOLS / "learner.py"), "--out", str(tmp_path / "o"), str(bad)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "cell 0" in proc.stderr and "without an END" in proc.stderr
 
 
 @pytest.mark.skipif(shutil.which("javac") is None, reason="javac not on PATH")
@@ -471,6 +489,7 @@ def test_course_notebooks_are_well_formed():
     for path in COURSE:
         nb = json.loads(path.read_text(encoding="utf-8"))
         where = path.relative_to(REPO)
+        nbformat.validate(nbformat.from_dict(nb))
         assert nb["nbformat"] == 4, where
         assert nb["metadata"]["kernelspec"]["name"] == "streamlab", where
         checks = grade.find_checks(nb)

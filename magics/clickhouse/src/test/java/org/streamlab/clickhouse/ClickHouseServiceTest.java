@@ -196,7 +196,8 @@ class ClickHouseServiceTest {
             assertTrue(magics.contains("clickhouse"), magics.toString());
             assertTrue(cl.loaded("org.streamlab.clickhouse.ClickHouseService"));
             for (String driverClass : List.of("ru.yandex.clickhouse.ClickHouseDriver", "com.clickhouse.jdbc.ClickHouseDriver",
-                    "com.clickhouse.jdbc.Driver", "org.streamlab.clickhouse.JdbcDrivers", "org.streamlab.clickhouse.EmbeddedClickHouse")) {
+                    "com.clickhouse.jdbc.Driver", "org.streamlab.clickhouse.JdbcDrivers", "org.streamlab.clickhouse.EmbeddedClickHouse",
+                    "tech.tablesaw.api.Table", "org.knowm.xchart.XYChart")) {
                 assertFalse(cl.loaded(driverClass), driverClass + " was loaded at registration");
             }
         }

@@ -326,7 +326,8 @@ def notebook_timeout(nb: dict, cli_timeout: float | None) -> float:
 
 
 def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: float, report_dir: Path,
-                   cwd: Path, runner: list[str] | None = None, keep_workspace: bool = False) -> NotebookResult:
+                   cwd: Path, runner: list[str] | None = None, keep_workspace: bool = False,
+                   log_name: str | None = None) -> NotebookResult:
     """Run one notebook in an isolated child process and collect its result (never raises, never hangs)."""
     executed = Path(executed).resolve()
     result = NotebookResult(path=report_name, executed=str(executed))
@@ -339,7 +340,7 @@ def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: fl
     result.checks = find_checks(nb)
     check_cells = {c.cell: c for c in result.checks}
 
-    name = slug(report_name)
+    name = slug(log_name or report_name)
     workspace = report_dir / "workspaces" / name
     shutil.rmtree(workspace, ignore_errors=True)
     workspace.mkdir(parents=True)
@@ -541,7 +542,8 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
             nb_timeout = timeout or DEFAULT_TIMEOUT
         echo(f"[grade] {name} ({'learner version, ' if learner else ''}timeout {nb_timeout:.0f} s) ...")
         r = grade_notebook(executed, name, kernel=kernel, timeout=nb_timeout, report_dir=report_dir,
-                           cwd=nb_path.resolve().parent, runner=runner, keep_workspace=keep_workspaces)
+                           cwd=nb_path.resolve().parent, runner=runner, keep_workspace=keep_workspaces,
+                           log_name=("learner/" + name) if learner else None)
         interrupted = r.interrupted
         results.append(r)
         items = outcomes(r, learner)

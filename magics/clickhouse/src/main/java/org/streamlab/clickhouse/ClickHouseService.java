@@ -35,6 +35,8 @@ public final class ClickHouseService extends ManagedService {
     private volatile Endpoint endpoint;
     private volatile String serverVersion;
     private volatile boolean legacy;
+    /** The embedded server of another kernel on the same workspace, used instead of starting a second one. */
+    private volatile EmbeddedClickHouse.Running shared;
 
     public ClickHouseService(KernelConfig config) {
         super("clickhouse", URL_KEY, config);
@@ -44,7 +46,8 @@ public final class ClickHouseService extends ManagedService {
     public String address() {
         Endpoint e = endpoint;
         if (e != null) {
-            return e.display() + (serverVersion == null ? "" : " (ClickHouse " + serverVersion + ")");
+            return e.display() + (serverVersion == null ? "" : " (ClickHouse " + serverVersion + ")")
+                    + (shared == null ? "" : ", shared: run by another kernel of this workspace");
         }
         return externalAddress().orElse("-");
     }
@@ -68,8 +71,16 @@ public final class ClickHouseService extends ManagedService {
                                 .orElse("clickhouse-server is not installed (not found on PATH)"),
                         "install it with magics/clickhouse/install-clickhouse.sh (apt-get install -y clickhouse-server"
                                 + " clickhouse-client), or use a running server: " + config.howToSet(URL_KEY)));
+        Path dir = config.workspaceDir("clickhouse");
+        var running = EmbeddedClickHouse.findRunning(dir);
+        if (running.isPresent()) {
+            // another notebook's kernel runs the server of this workspace: one data folder, one server
+            shared = running.get();
+            connectTo(Endpoint.local(running.get().httpPort()));
+            return;
+        }
         long timeout = Long.parseLong(config.get(START_TIMEOUT_KEY, "30000"));
-        EmbeddedClickHouse s = EmbeddedClickHouse.start(binary, config.workspaceDir("clickhouse"), timeout);
+        EmbeddedClickHouse s = EmbeddedClickHouse.start(binary, dir, timeout);
         server = s;
         connectTo(Endpoint.local(s.httpPort()));
     }
@@ -113,6 +124,7 @@ public final class ClickHouseService extends ManagedService {
     protected void doStop() {
         EmbeddedClickHouse s = server;
         server = null;
+        shared = null;
         endpoint = null;
         serverVersion = null;
         if (s != null) {
@@ -137,6 +149,16 @@ public final class ClickHouseService extends ManagedService {
     /** The service's endpoint once running: starts it, and restarts an embedded server that exited. */
     Endpoint ready() {
         ensureStarted();
+        EmbeddedClickHouse.Running sh = shared;
+        if (sh != null && !ClickHouseHttp.ping("http://127.0.0.1:" + sh.httpPort(), 1000)) {
+            synchronized (this) {
+                if (shared == sh) {
+                    stop(); // the kernel that ran it has stopped it: run our own on the same data
+                    System.err.println("the clickhouse-server shared with another kernel has stopped; starting one here (data kept)");
+                }
+            }
+            ensureStarted();
+        }
         EmbeddedClickHouse s = server;
         if (s != null && !s.isAlive()) {
             int code = s.exitValue();

@@ -117,6 +117,7 @@ public final class EmbeddedClickHouse {
             long sleep = 5;
             while (true) {
                 if (ClickHouseHttp.ping(url, 500)) {
+                    server.writeInfo();
                     return server;
                 }
                 if (!p.isAlive()) {
@@ -161,8 +162,68 @@ public final class EmbeddedClickHouse {
     /** Exit code once the process has ended. */
     public int exitValue() { return process.exitValue(); }
 
+    /** What another kernel on the same workspace reads to use this server instead of starting its own. */
+    static final String INFO_FILE = "server.properties";
+
+    /** A running server of another kernel on the same folder: its pid and HTTP port. */
+    record Running(long pid, int httpPort) {}
+
+    private void writeInfo() {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("pid", Long.toString(process.pid()));
+        p.setProperty("http_port", Integer.toString(httpPort));
+        p.setProperty("tcp_port", Integer.toString(tcpPort));
+        p.setProperty("kernel_pid", Long.toString(ProcessHandle.current().pid()));
+        Path tmp = baseDir.resolve(INFO_FILE + ".tmp");
+        try (var w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+            p.store(w, "the clickhouse-server a StreamLab kernel runs on this folder");
+            Files.move(tmp, baseDir.resolve(INFO_FILE), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException ignored) {
+            // sharing is a convenience; the server runs anyway
+        }
+    }
+
+    /**
+     * The server another kernel runs on {@code baseDir}, if its process is alive and answers /ping: two notebooks
+     * of one workspace then share one server (one data folder can only have one).
+     */
+    static Optional<Running> findRunning(Path baseDir) {
+        Path f = baseDir.resolve(INFO_FILE);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (var r = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
+            p.load(r);
+            long pid = Long.parseLong(p.getProperty("pid", "-1"));
+            int port = Integer.parseInt(p.getProperty("http_port", "-1"));
+            boolean alive = ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+            if (alive && port > 0 && ClickHouseHttp.ping("http://127.0.0.1:" + port, 1000)) {
+                return Optional.of(new Running(pid, port));
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // unreadable or stale: start a server of our own
+        }
+        return Optional.empty();
+    }
+
     /** Stops the server gracefully (SIGTERM, then SIGKILL after 15 s), its child processes and the watchdog. */
     public void stop() {
+        try {
+            Path info = baseDir.resolve(INFO_FILE);
+            java.util.Properties p = new java.util.Properties();
+            if (Files.isRegularFile(info)) {
+                try (var r = Files.newBufferedReader(info, StandardCharsets.UTF_8)) {
+                    p.load(r);
+                }
+                if (Long.toString(process.pid()).equals(p.getProperty("pid"))) {
+                    Files.deleteIfExists(info);
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // a stale file is detected by the next reader (dead pid)
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdownHook);
         } catch (IllegalStateException | IllegalArgumentException ignored) {

@@ -54,6 +54,28 @@ class ClickHouseServiceTest {
     }
 
     @Test
+    void twoKernelsOnOneWorkspaceShareItsServer() {
+        Path ws = tmp.resolve("ws");
+        try (KernelTestKit first = KernelTestKit.start(ws)) {
+            first.execSuccess("%%clickhouse\nCREATE TABLE shared_t (x UInt8) ENGINE = MergeTree() ORDER BY x; INSERT INTO shared_t VALUES (1)");
+            long firstPid = pid(first);
+            try (KernelTestKit second = KernelTestKit.start(ws)) {
+                // one data folder can only have one server: the second notebook uses the first one's
+                second.execSuccess("%%clickhouse\nINSERT INTO shared_t VALUES (2)");
+                assertEquals(-1L, pid(second), "the second kernel started no server");
+                assertTrue(second.execHtml("%services").contains("shared: run by another kernel"));
+                assertTrue(first.execHtml("%%clickhouse\nSELECT sum(x) AS s FROM shared_t").contains("<td>3</td>"));
+                first.close(); // the owner goes away: the second kernel runs its own server on the same data
+                assertFalse(ProcessHandle.of(firstPid).map(ProcessHandle::isAlive).orElse(false));
+                CellOutcome o = second.execSuccess("%%clickhouse\nSELECT sum(x) AS s FROM shared_t");
+                assertTrue(o.html().contains("<td>3</td>"), o.toString());
+                assertTrue(o.stderr().contains("starting one here"), o.stderr());
+                assertTrue(pid(second) > 0);
+            }
+        }
+    }
+
+    @Test
     void aServerThatDiedIsStartedAgainWithItsData() throws Exception {
         try (KernelTestKit kit = KernelTestKit.start(tmp.resolve("ws"))) {
             kit.execSuccess("%%clickhouse\nCREATE TABLE t (x UInt8) ENGINE = MergeTree() ORDER BY x; INSERT INTO t VALUES (9)");

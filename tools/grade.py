@@ -174,11 +174,9 @@ def outcomes(result: NotebookResult, learner: bool = False) -> list[Outcome]:
     if not learner:
         problems += [f"cell {e['cell']}: {e['reason']}" for e in result.cell_errors]
     if problems:
-        cell = None
-        if result.cell_errors and not learner:
+        cell = _problem_cell(result.problem) if result.problem else None
+        if cell is None and result.cell_errors and not learner:
             cell = result.cell_errors[0]["cell"]
-        elif result.problem:
-            cell = _problem_cell(result.problem)
         items.append(Outcome(result.path, "(notebook)", False, result.duration, cell, "; ".join(problems)))
     elif not result.checks:
         items.append(Outcome(result.path, "(notebook)", True, result.duration, None, ""))

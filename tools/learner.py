@@ -82,6 +82,7 @@ def java_string(text: str) -> str:
 MODIFIERS = {"public", "protected", "private", "static", "final", "abstract", "synchronized", "native",
              "strictfp", "default", "sealed", "non-sealed"}
 IDENT_RE = re.compile(r"^[A-Za-z_$][\w$]*$")
+HEADER_END_RE = re.compile(r"\)\s*(?:throws\s+[\w$.<>,\s]+)?$")
 
 
 def stub_line(indent: str, block: list[str], must_complete: bool = False) -> str:
@@ -106,8 +107,15 @@ def opener_text(lines: list[str], depths: list[int], begin: int) -> str:
         if depths[k] < target:
             text = lines[k].split("//")[0]
             head = text[:text.rfind("{")] if "{" in text else text
-            if not head.strip() and k > 0:
-                head = lines[k - 1].split("//")[0]
+            if not head.strip():
+                # brace on a line of its own: a method/lambda header above it, or an initializer block
+                prev = next((lines[j].split("//")[0].strip() for j in range(k - 1, -1, -1)
+                             if lines[j].split("//")[0].strip()), "")
+                if HEADER_END_RE.search(prev) or prev.endswith("->"):
+                    return prev
+                if re.fullmatch(r"(?:[\w$@]+\s+)*[A-Z][\w$]*", prev):  # `public Order` (compact constructor)
+                    return prev
+                return ""
             return head.strip()
     return ""
 

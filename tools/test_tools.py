@@ -220,10 +220,27 @@ def test_stubs_compile_with_javac(tmp_path):
                     // END SOLUTION
                 }
             }
+            int counter;
+            {
+                // BEGIN SOLUTION
+                counter = 1;
+                // END SOLUTION
+            }
+            long allman(int x) throws java.io.IOException
+            {
+                // BEGIN SOLUTION
+                return x;
+                // END SOLUTION
+            }
+            Snippets(int start) {
+                // BEGIN SOLUTION
+                counter = start;
+                // END SOLUTION
+            }
         }
         """)
     out, n = learner.transform_source(body)
-    assert n == 5
+    assert n == 8
     (tmp_path / "Snippets.java").write_text(out)
     proc = subprocess.run(["javac", "-d", str(tmp_path), str(tmp_path / "Snippets.java")],
                           capture_output=True, text=True)

@@ -84,8 +84,10 @@ final class SqlCell {
                     last = r;
                 }
             } catch (UserError e) {
+                showEarlier(last);
                 throw e;
             } catch (Exception | LinkageError e) {
+                showEarlier(last);
                 String where = statements.size() > 1 ? "statement " + (i + 1) + " of " + statements.size() + ": " : "";
                 throw SqlErrors.toUserError(where, e, i > 0);
             }
@@ -101,6 +103,13 @@ final class SqlCell {
             context.out().println(options.into + " = Table with " + last.result().size() + " rows");
         }
         return last.table();
+    }
+
+    /** Shows the rows of an earlier statement of the cell before the cell fails. */
+    private void showEarlier(QueryResult earlier) {
+        if (earlier != null) {
+            context.display(earlier.table());
+        }
     }
 
     /** Runs one statement; returns the rows it produced, or null for statements without rows. */
@@ -291,7 +300,8 @@ final class SqlCell {
                         if (stopReason != null || context.isInterrupted()) {
                             break;
                         }
-                        throw e;
+                        throw new UserError("Flink job " + jc.getJobID() + " failed: " + SqlErrors.describe(rootCause(e)),
+                                "fix the query (or its data) and run the cell again; %flink jobs shows the job", e);
                     }
                     if (!has) {
                         break;
@@ -395,6 +405,14 @@ final class SqlCell {
             }
             return sb.toString();
         }
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
     }
 
     private static String fmt(double seconds) {

@@ -228,6 +228,13 @@ class FlinkSqlTest {
                 """).errorMessage();
         assertTrue(connector.contains("kafkaa") && connector.contains("datagen"), connector);
 
+        String runtime = kit.execError("""
+                %%flinksql --mode batch
+                CREATE TEMPORARY TABLE gen_rt (a INT) WITH ('connector' = 'datagen', 'number-of-rows' = '3');
+                SELECT CAST(CAST(a AS STRING) || 'x' AS INT) AS broken FROM gen_rt
+                """).errorMessage();
+        assertTrue(runtime.matches("(?s).*Flink job [0-9a-f]{32} failed: .*x.*"), runtime);
+
         String empty = kit.execError("%%flinksql\n  -- nothing here\n").errorMessage();
         assertTrue(empty.contains("no SQL"), empty);
 

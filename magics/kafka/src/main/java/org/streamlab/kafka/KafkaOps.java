@@ -260,40 +260,85 @@ final class KafkaOps {
         return c.await(c.admin().listTopics().names(), topic).contains(topic);
     }
 
-    /** The records of a {@code %%kafka produce} body: one per non-blank line. */
-    record Lines(List<String> values, List<String> keys) {}
-
-    /** Splits the body into records, taking each key from a JSON field or a fixed key; fails before sending anything. */
-    static Lines parseBody(String body, String keyField, String fixedKey) {
-        List<String> values = new ArrayList<>();
-        List<String> keys = keyField == null && fixedKey == null ? null : new ArrayList<>();
+    /**
+     * The keys of a {@code %%kafka produce} body, one per non-blank line, taken from a JSON field or fixed;
+     * null when records have no key. Reads the whole body first, so a bad line fails before anything is sent.
+     */
+    static List<String> parseKeys(String body, String keyField, String fixedKey) {
+        if (keyField == null && fixedKey == null) {
+            return null;
+        }
+        List<String> keys = new ArrayList<>();
         int lineNo = 0;
         for (String line : (Iterable<String>) body.lines()::iterator) {
             lineNo++;
             if (line.isBlank()) {
                 continue;
             }
-            String value = line.strip();
-            values.add(value);
-            if (keyField != null) {
-                JsonNode node;
-                try {
-                    node = JSON.readTree(value);
-                } catch (Exception e) {
-                    throw new UserError("line " + lineNo + " is not JSON, so --key-field " + keyField + " cannot read it: " + abbreviate(value),
-                            "give one JSON object per line, or drop --key-field");
-                }
-                JsonNode k = node == null ? null : node.get(keyField);
-                if (k == null || k.isNull()) {
-                    throw new UserError("line " + lineNo + " has no field '" + keyField + "': " + abbreviate(value),
-                            "every line needs the key field, or drop --key-field");
-                }
-                keys.add(k.isValueNode() ? k.asText() : k.toString());
-            } else if (fixedKey != null) {
+            if (keyField == null) {
                 keys.add(fixedKey);
+                continue;
+            }
+            String value = line.strip();
+            JsonNode node;
+            try {
+                node = JSON.readTree(value);
+            } catch (Exception e) {
+                throw new UserError("line " + lineNo + " is not JSON, so --key-field " + keyField + " cannot read it: " + abbreviate(value),
+                        "give one JSON object per line, or drop --key-field");
+            }
+            JsonNode k = node == null ? null : node.get(keyField);
+            if (k == null || k.isNull()) {
+                throw new UserError("line " + lineNo + " has no field '" + keyField + "': " + abbreviate(value),
+                        "every line needs the key field, or drop --key-field");
+            }
+            keys.add(k.isValueNode() ? k.asText() : k.toString());
+        }
+        return keys;
+    }
+
+    /** Non-blank lines of a body, counted without copying them. */
+    static int countRecords(String body) {
+        int n = 0;
+        int start = 0;
+        int len = body.length();
+        while (start < len) {
+            int end = lineEnd(body, start);
+            if (!isBlank(body, start, end)) {
+                n++;
+            }
+            start = next(body, end);
+        }
+        return n;
+    }
+
+    private static int lineEnd(String s, int from) {
+        int len = s.length();
+        int i = from;
+        while (i < len) {
+            char c = s.charAt(i);
+            if (c == '\n' || c == '\r') {
+                break;
+            }
+            i++;
+        }
+        return i;
+    }
+
+    private static int next(String s, int end) {
+        if (end < s.length() && s.charAt(end) == '\r' && end + 1 < s.length() && s.charAt(end + 1) == '\n') {
+            return end + 2;
+        }
+        return end + 1;
+    }
+
+    private static boolean isBlank(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (!Character.isWhitespace(s.charAt(i))) {
+                return false;
             }
         }
-        return new Lines(values, keys);
+        return true;
     }
 
     private static String abbreviate(String s) {
@@ -301,13 +346,15 @@ final class KafkaOps {
     }
 
     /**
-     * Produces every line of a cell body, showing a progress line that updates in place for large bodies;
-     * returns a table of what each partition received.
+     * Produces every non-blank line of a cell body (stripped of surrounding blanks) as one record, showing a
+     * progress line that updates in place for large bodies; returns a table of what each partition received.
+     * Lines are cut from the body as they are sent, so a large cell costs no second copy of itself.
      */
     static HtmlTable produceLines(KafkaService service, MagicContext context, String topic, String body, String keyField, String fixedKey) {
         KafkaConnection c = service.connection();
-        Lines lines = parseBody(body, keyField, fixedKey);
-        int total = lines.values().size();
+        long start = System.nanoTime();
+        List<String> keys = parseKeys(body, keyField, fixedKey);
+        int total = keys != null ? keys.size() : countRecords(body);
         if (total == 0) {
             throw new UserError("the cell has no records to produce", "write one record per line below %%kafka produce " + topic);
         }
@@ -315,31 +362,48 @@ final class KafkaOps {
         AtomicLong acked = new AtomicLong();
         AtomicReference<Exception> failure = new AtomicReference<>();
         Map<Integer, long[]> perPartition = new TreeMap<>(); // partition -> {count, first offset, last offset}
-        long start = System.nanoTime();
+        org.apache.kafka.clients.producer.Callback callback = (m, e) -> {
+            if (e != null) {
+                failure.compareAndSet(null, e);
+                return;
+            }
+            synchronized (perPartition) {
+                long[] st = perPartition.get(m.partition());
+                if (st == null) {
+                    perPartition.put(m.partition(), new long[] {1, m.offset(), m.offset()});
+                } else {
+                    st[0]++;
+                    st[1] = Math.min(st[1], m.offset());
+                    st[2] = Math.max(st[2], m.offset());
+                }
+            }
+            acked.incrementAndGet();
+        };
         String progressId = null;
         long lastRefresh = start;
         int sent = 0;
         boolean interrupted = false;
         try (KafkaProducer<String, String> producer = c.producer(Map.of())) {
-            List<String> values = lines.values();
-            List<String> keys = lines.keys();
-            for (int i = 0; i < total; i++) {
+            int pos = 0;
+            int len = body.length();
+            while (pos < len && sent < total) {
+                int end = lineEnd(body, pos);
+                int a = pos;
+                int b = end;
+                pos = next(body, end);
+                while (a < b && Character.isWhitespace(body.charAt(a))) {
+                    a++;
+                }
+                while (b > a && Character.isWhitespace(body.charAt(b - 1))) {
+                    b--;
+                }
+                if (a == b) {
+                    continue;
+                }
                 if (failure.get() != null) {
                     break;
                 }
-                producer.send(new ProducerRecord<>(topic, keys == null ? null : keys.get(i), values.get(i)), (m, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                        return;
-                    }
-                    synchronized (perPartition) {
-                        long[] s = perPartition.computeIfAbsent(m.partition(), k -> new long[] {0, m.offset(), m.offset()});
-                        s[0]++;
-                        s[1] = Math.min(s[1], m.offset());
-                        s[2] = Math.max(s[2], m.offset());
-                    }
-                    acked.incrementAndGet();
-                });
+                producer.send(new ProducerRecord<>(topic, keys == null ? null : keys.get(sent), body.substring(a, b)), callback);
                 sent++;
                 if ((sent & 1023) == 0) {
                     if (context.isInterrupted()) {
@@ -365,8 +429,6 @@ final class KafkaOps {
             Thread.interrupted();
         } catch (KafkaException e) {
             throw c.translate(e, topic);
-        } catch (Exception e) {
-            throw c.translate(e, topic);
         }
         long elapsed = System.nanoTime() - start;
         if (progressId != null) {
@@ -378,7 +440,7 @@ final class KafkaOps {
         }
         HtmlTable t = new HtmlTable(List.of("partition", "records", "first offset", "last offset"));
         synchronized (perPartition) {
-            perPartition.forEach((p, s) -> t.addRow(List.of(p, s[0], s[1], s[2])));
+            perPartition.forEach((p, st) -> t.addRow(List.of(p, st[0], st[1], st[2])));
         }
         double seconds = elapsed / 1e9;
         return t.caption((interrupted ? "interrupted: " : "") + "produced " + acked.get() + (acked.get() == 1 ? " record" : " records")

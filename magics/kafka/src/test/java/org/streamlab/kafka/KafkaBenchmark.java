@@ -73,6 +73,9 @@ public final class KafkaBenchmark {
     }
 
     private static void readyTimes(int starts) throws Exception {
+        if (starts <= 0) {
+            return;
+        }
         List<Long> cold = new ArrayList<>();
         List<Long> restart = new ArrayList<>();
         for (int i = 0; i < starts; i++) {
@@ -133,23 +136,39 @@ public final class KafkaBenchmark {
             List<Double> perfWall = new ArrayList<>();
             List<Double> perfReported = new ArrayList<>();
             List<Double> ratios = new ArrayList<>();
+            List<Double> oursCpu = new ArrayList<>();
+            List<Double> perfCpu = new ArrayList<>();
             for (int round = 0; round < rounds; round++) {
                 // alternate which goes first, so page cache, GC and neighbours' load hit both alike
                 double[] p;
                 double o;
+                long c0;
+                long c1;
+                long c2;
                 if (round % 2 == 0) {
+                    c0 = cpuNanos();
                     o = records / ours(kit, body.toString());
+                    c1 = cpuNanos();
                     p = perf(bootstrap, records, size);
+                    c2 = cpuNanos();
+                    oursCpu.add((c1 - c0) / 1e9);
+                    perfCpu.add((c2 - c1) / 1e9);
                 } else {
+                    c0 = cpuNanos();
                     p = perf(bootstrap, records, size);
+                    c1 = cpuNanos();
                     o = records / ours(kit, body.toString());
+                    c2 = cpuNanos();
+                    perfCpu.add((c1 - c0) / 1e9);
+                    oursCpu.add((c2 - c1) / 1e9);
                 }
                 oursRates.add(o);
                 perfWall.add(p[0]);
                 perfReported.add(p[1]);
                 ratios.add(o / p[0]);
-                System.out.printf("round %d: %%%%kafka produce %,.0f records/s; ProducerPerformance %,.0f records/s wall (%,.0f reported); ratio %.2f; load %s%n",
-                        round + 1, o, p[0], p[1], o / p[0], loadAverage());
+                System.out.printf("round %d: %%%%kafka produce %,.0f records/s (%.2f CPU s, %.2f s of the cell inside the magic); ProducerPerformance %,.0f records/s wall "
+                        + "(%,.0f reported, %.2f CPU s); ratio %.2f; load %s%n", round + 1, o, oursCpu.get(round), lastInside, p[0], p[1],
+                        perfCpu.get(round), o / p[0], loadAverage());
             }
             System.out.printf("produce throughput, %d records of %d bytes, 1 partition, acks=all, linger.ms=5, %d alternating rounds:%n",
                     records, size, rounds);
@@ -158,7 +177,14 @@ public final class KafkaBenchmark {
             System.out.printf("  ProducerPerformance (its report) median %,10.0f records/s (best %,.0f)%n", medianD(perfReported), Collections.max(perfReported));
             System.out.printf("  ratio project/ProducerPerformance: median of rounds %.2f, best/best %.2f (wall), best/best %.2f (its report); target >= 0.9%n",
                     medianD(ratios), Collections.max(oursRates) / Collections.max(perfWall), Collections.max(oursRates) / Collections.max(perfReported));
+            // CPU seconds of this JVM (client and broker threads alike) barely depend on the neighbours' load
+            System.out.printf("  CPU cost (whole JVM incl. broker), median: %%%%kafka produce %.2f s, ProducerPerformance %.2f s;"
+                    + " throughput ratio by CPU cost %.2f%n", medianD(oursCpu), medianD(perfCpu), medianD(perfCpu) / medianD(oursCpu));
         }
+    }
+
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static double medianD(List<Double> values) {
@@ -176,15 +202,20 @@ public final class KafkaBenchmark {
         }
     }
 
+    /** Seconds the last %%kafka produce reported for itself (parsing the body to the last acknowledgement). */
+    private static double lastInside;
+
     /** One {@code %%kafka produce} cell through the kernel; returns wall seconds. */
     private static double ours(KernelTestKit kit, String body) {
         String cell = "%%kafka produce bench-ours\n" + body;
         long t0 = System.nanoTime();
         CellOutcome o = kit.execSuccess(cell);
         double seconds = (System.nanoTime() - t0) / 1e9;
-        if (!o.text().contains("produced")) {
+        Matcher m = Pattern.compile("produced (\\d+) records to \\S+ in ([\\d.]+) s").matcher(o.text());
+        if (!m.find()) {
             throw new IllegalStateException("unexpected result: " + o.text());
         }
+        lastInside = Double.parseDouble(m.group(2));
         return seconds;
     }
 

@@ -67,6 +67,20 @@ public final class KafkaBenchmark {
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("READY_MS=" + ms);
         System.out.println("PHASES=" + s.startupPhases());
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        String rss = "?";
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (l.startsWith("VmRSS:")) {
+                    rss = l.substring(6).strip();
+                }
+            }
+        } catch (Exception ignored) {
+            // not Linux
+        }
+        System.out.println("MEMORY=heap used after GC " + (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024) + " MB, RSS " + rss
+                + " (-Xmx512m JVM with one idle embedded broker)");
         System.out.flush();
         s.stop();
         System.exit(0);
@@ -100,6 +114,8 @@ public final class KafkaBenchmark {
                     ms = Long.parseLong(line.substring(9));
                 } else if (line.startsWith("PHASES=")) {
                     System.out.println("  start-up phases: " + line.substring(7));
+                } else if (line.startsWith("MEMORY=")) {
+                    System.out.println("  memory: " + line.substring(7));
                 }
             }
         }
@@ -129,8 +145,8 @@ public final class KafkaBenchmark {
             kit.execSuccess("%kafka create bench-perf --partitions 1");
             String bootstrap = Kafka.bootstrapServers();
             // warm-up of both paths (JIT, connections)
-            ours(kit, body.substring(0, Math.min(body.length(), 20_000 * (size + 1))));
-            perf(bootstrap, 20_000, size);
+            ours(kit, body.substring(0, Math.min(body.length(), 100_000 * (size + 1))));
+            perf(bootstrap, 100_000, size);
 
             List<Double> oursRates = new ArrayList<>();
             List<Double> perfWall = new ArrayList<>();

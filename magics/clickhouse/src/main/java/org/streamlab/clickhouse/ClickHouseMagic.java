@@ -133,13 +133,13 @@ public final class ClickHouseMagic {
             int n = statements.size();
             return new DisplayData("OK: " + (n == 1 ? "1 statement" : n + " statements") + " ran");
         }
-        Table table = last.table();
         if (o.into().isPresent()) {
+            Table table = last.table();
             context.bind(o.into().get(), table, Table.class);
             context.out().println(o.into().get() + ": Table of " + table.rowCount() + " rows, " + table.columnCount() + " columns");
         }
         if (o.chart().isPresent()) {
-            return ResultChart.render(table, o.chart().get(), o.x().get(), o.y().get());
+            return ResultChart.render(last, o.chart().get(), o.x().get(), o.y().get());
         }
         return last.toHtmlTable();
     }

@@ -18,10 +18,6 @@ import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import org.streamlab.kernel.UserError;
-import tech.tablesaw.api.ColumnType;
-import tech.tablesaw.api.NumericColumn;
-import tech.tablesaw.api.Table;
-import tech.tablesaw.columns.Column;
 
 /** {@code --chart line|bar --x COL --y COL}: the result drawn with XChart, as a PNG plus a text description. */
 final class ResultChart {
@@ -30,33 +26,34 @@ final class ResultChart {
 
     private ResultChart() {}
 
-    static DisplayData render(Table table, String type, String xName, String yName) throws IOException {
+    static DisplayData render(QueryResult result, String type, String xName, String yName) throws IOException {
         if (System.getProperty("java.awt.headless") == null) {
             System.setProperty("java.awt.headless", "true");
         }
-        Column<?> x = column(table, xName, "--x");
-        Column<?> y = column(table, yName, "--y");
-        if (!(y instanceof NumericColumn<?> ny)) {
-            throw new UserError("--y " + yName + " is not a numeric column (ClickHouse text column)",
+        int x = column(result, xName, "--x");
+        int y = column(result, yName, "--y");
+        QueryResult.Kind xk = result.kinds().get(x);
+        QueryResult.Kind yk = result.kinds().get(y);
+        if (!yk.numeric()) {
+            throw new UserError("--y " + yName + " is not a numeric column (ClickHouse type " + result.types().get(y) + ")",
                     "choose a numeric column, or cast it: toFloat64(" + yName + ") AS " + yName);
         }
-        if (table.rowCount() == 0) {
+        if (result.values().isEmpty()) {
             throw new UserError("the query returned no rows: nothing to chart", "check the WHERE clause");
         }
         List<Object> xs = new ArrayList<>();
         List<Number> ys = new ArrayList<>();
-        for (int i = 0; i < table.rowCount(); i++) {
-            if (x.isMissing(i) || ny.isMissing(i)) {
+        for (Object[] row : result.values()) {
+            if (row[x] == null || row[y] == null) {
                 continue;
             }
-            xs.add(x.get(i));
-            ys.add(ny.getDouble(i));
+            xs.add(row[x]);
+            ys.add(((Number) row[y]).doubleValue());
         }
         String title = yName + " by " + xName;
         byte[] png;
-        ColumnType xt = x.type();
-        boolean numericX = x instanceof NumericColumn<?>;
-        boolean timeX = xt == ColumnType.LOCAL_DATE_TIME || xt == ColumnType.LOCAL_DATE;
+        boolean numericX = xk.numeric();
+        boolean timeX = xk == QueryResult.Kind.DATE || xk == QueryResult.Kind.DATETIME;
         if (type.equals("line") && (numericX || timeX)) {
             XYChart chart = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(title).xAxisTitle(xName).yAxisTitle(yName).build();
             chart.getStyler().setLegendVisible(false);
@@ -66,7 +63,7 @@ final class ResultChart {
                 xv.add(timeX ? toDate(o) : (Number) o);
             }
             if (timeX) {
-                chart.getStyler().setDatePattern(xt == ColumnType.LOCAL_DATE ? "yyyy-MM-dd" : "MM-dd HH:mm");
+                chart.getStyler().setDatePattern(xk == QueryResult.Kind.DATE ? "yyyy-MM-dd" : "MM-dd HH:mm");
                 chart.getStyler().setTimezone(java.util.TimeZone.getTimeZone("UTC"));
             }
             chart.addSeries(yName, xv, ys).setMarker(SeriesMarkers.NONE);
@@ -81,7 +78,7 @@ final class ResultChart {
             }
             List<String> labels = new ArrayList<>(xs.size());
             for (Object o : xs) {
-                labels.add(String.valueOf(o).replace('T', ' '));
+                labels.add(fmt(o));
             }
             chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
             chart.addSeries(yName, labels, ys);
@@ -97,19 +94,19 @@ final class ResultChart {
         return d;
     }
 
-    private static Column<?> column(Table t, String name, String option) {
-        for (Column<?> c : t.columns()) {
-            if (c.name().equals(name)) {
-                return c;
+    private static int column(QueryResult r, String name, String option) {
+        List<String> cols = r.columns();
+        for (int i = 0; i < cols.size(); i++) {
+            if (cols.get(i).equals(name)) {
+                return i;
             }
         }
-        for (Column<?> c : t.columns()) {
-            if (c.name().equalsIgnoreCase(name)) {
-                return c;
+        for (int i = 0; i < cols.size(); i++) {
+            if (cols.get(i).equalsIgnoreCase(name)) {
+                return i;
             }
         }
-        throw new UserError(option + " " + name + ": no such column in the result",
-                "columns: " + String.join(", ", t.columnNames()));
+        throw new UserError(option + " " + name + ": no such column in the result", "columns: " + String.join(", ", cols));
     }
 
     private static Date toDate(Object o) {
@@ -123,7 +120,7 @@ final class ResultChart {
     }
 
     private static String fmt(Object o) {
-        return String.valueOf(o).replace('T', ' ');
+        return o instanceof LocalDateTime ldt ? ldt.toString().replace('T', ' ') : String.valueOf(o);
     }
 
     private static String num(double d) {

@@ -165,6 +165,11 @@ class ClickHouseMagicTest {
         assertTrue(o.resultHas("image/png"), o.toString());
         assertTrue(o.text().contains("bar chart of total by kind: 2 points, kind from buy to view"), o.text());
         assertEquals(2, kit.eval("byKind.rowCount()"));
+        CellOutcome cities = kit.execSuccess("""
+                %%clickhouse --chart bar --x city --y n
+                SELECT city, n FROM (SELECT 'Tokyo' AS city, 3 AS n UNION ALL SELECT 'Turin' AS city, 5 AS n) ORDER BY city
+                """);
+        assertTrue(cities.text().contains("bar chart of n by city: 2 points, city from Tokyo to Turin, n from 3 to 5"), cities.text());
     }
 
     @Test

@@ -316,6 +316,11 @@ public final class EmbeddedClickHouse {
                   <uncompressed_cache_size>268435456</uncompressed_cache_size>
                   <mlock_executable>false</mlock_executable>
                   <builtin_dictionaries_reload_interval>3600</builtin_dictionaries_reload_interval>
+                  <!-- librdkafka settings of ENGINE = Kafka tables: a new consumer group reads a topic from its
+                       beginning (librdkafka's default is the end), as learners expect after producing first -->
+                  <kafka>
+                    <auto_offset_reset>smallest</auto_offset_reset>
+                  </kafka>
                 </yandex>
                 """.formatted(xml(logs.resolve("clickhouse-server.log")), xml(logs.resolve("clickhouse-server.err.log")),
                 httpPort, tcpPort, xml(data), xml(tmp), xml(data.resolve("user_files")), xml(data.resolve("format_schemas")));

@@ -331,6 +331,8 @@ public final class EmbeddedClickHouse {
                     <default>
                       <max_memory_usage>4000000000</max_memory_usage>
                       <load_balancing>random</load_balancing>
+                      <!-- ISO 8601 timestamps (2024-03-01T10:00:05Z, as Java's Instant prints them) parse too -->
+                      <date_time_input_format>best_effort</date_time_input_format>
                     </default>
                   </profiles>
                   <users>

@@ -118,6 +118,18 @@ class ClickHouseMagicTest {
     }
 
     @Test
+    void jsonEachRowWithIsoTimestamps() {
+        // Java's Instant.toString() form parses (date_time_input_format=best_effort in the generated profile)
+        String html = kit.execHtml("""
+                %%clickhouse
+                CREATE TABLE iso_events (ts DateTime, page String) ENGINE = MergeTree() ORDER BY ts;
+                INSERT INTO iso_events FORMAT JSONEachRow {"ts":"2024-03-01T10:00:05Z","page":"a"} {"ts":"2024-03-01 10:00:06","page":"b"};
+                SELECT ts, page FROM iso_events ORDER BY ts
+                """);
+        assertTrue(html.contains("<td>2024-03-01 10:00:05</td><td>a</td>") && html.contains("<td>2024-03-01 10:00:06</td><td>b</td>"), html);
+    }
+
+    @Test
     void showDescribeAndWithQueriesReturnRows() {
         assertTrue(kit.execHtml("%%clickhouse\nSHOW TABLES").contains("<td>events</td>"));
         String describe = kit.execHtml("%%clickhouse\nDESCRIBE TABLE events");

@@ -69,7 +69,26 @@ public final class KernelSession implements AutoCloseable {
             t.start();
         });
         this.runner = new CellRunner(this);
+        evaluator.thenRun(KernelSession::preloadTablesaw);
         current = this;
+    }
+
+    /**
+     * Tablesaw's Table scans the whole class path on first use (1.7-4.6 s with the engines' jars), and every
+     * SQL magic's --into builds one: pay that once, in the background, a little after start-up.
+     */
+    private static void preloadTablesaw() {
+        Thread t = new Thread(() -> {
+            try {
+                Thread.sleep(3000);
+                Class.forName("tech.tablesaw.api.Table", true, KernelSession.class.getClassLoader());
+            } catch (ClassNotFoundException | InterruptedException | LinkageError e) {
+                // Tablesaw absent or failing: the first --into pays the cost or reports the error
+            }
+        }, "streamlab-tablesaw-preload");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        t.start();
     }
 
     /** The session of this JVM's kernel; {@code Notebook} helpers in cells use it. */

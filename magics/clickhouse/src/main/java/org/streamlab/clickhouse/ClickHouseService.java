@@ -79,7 +79,13 @@ public final class ClickHouseService extends ManagedService {
             connectTo(Endpoint.local(running.get().httpPort()));
             return;
         }
-        long timeout = Long.parseLong(config.get(START_TIMEOUT_KEY, "30000"));
+        long timeout;
+        try {
+            timeout = Long.parseLong(config.get(START_TIMEOUT_KEY, "30000"));
+        } catch (NumberFormatException ex) {
+            throw new UserError(START_TIMEOUT_KEY + " must be a number of milliseconds, got: " + config.get(START_TIMEOUT_KEY, ""),
+                    "e.g. " + START_TIMEOUT_KEY + "=30000, or unset it");
+        }
         EmbeddedClickHouse s = EmbeddedClickHouse.start(binary, dir, timeout);
         server = s;
         connectTo(Endpoint.local(s.httpPort()));
@@ -91,7 +97,9 @@ public final class ClickHouseService extends ManagedService {
             version = ClickHouseHttp.query(e, "SELECT version()", 10_000);
         } catch (IOException ex) {
             throw new UserError("ClickHouse at " + e.display() + " answers /ping but not queries: " + ex.getMessage(),
-                    "check the user and password in CLICKHOUSE_URL (http://user:password@host:port)");
+                    mode() == ServiceMode.EXTERNAL
+                            ? "check the user, password and database in CLICKHOUSE_URL (http://user:password@host:port/db)"
+                            : "see the logs in " + config.workspaceDir("clickhouse").resolve("log") + "; run %services restart clickhouse");
         }
         serverVersion = version;
         legacy = chooseLegacy(version, config.get(DRIVER_KEY));

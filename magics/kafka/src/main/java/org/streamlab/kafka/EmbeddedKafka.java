@@ -83,6 +83,10 @@ final class EmbeddedKafka implements AutoCloseable {
         }
         String clusterId = state.getProperty("cluster.id");
         if (clusterId == null) {
+            // cluster.properties lost but the logs are there: keep their cluster id
+            clusterId = metaClusterId(root.resolve(brokers == 1 ? "broker-1" : "controller"));
+        }
+        if (clusterId == null) {
             clusterId = Uuid.randomUuid().toString();
         }
         List<Integer> taken = new ArrayList<>();
@@ -150,18 +154,21 @@ final class EmbeddedKafka implements AutoCloseable {
         Map<String, Object> props = nodeConfig(id);
         Path dir = nodeDir(id);
         Files.createDirectories(dir);
-        Formatter formatter = new Formatter()
-                .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                .setNodeId(id)
-                .setClusterId(clusterId)
-                .setDirectories(List.of(dir.toString()))
-                .setMetadataLogDirectory(dir.toString())
-                .setControllerListenerName("CONTROLLER")
-                .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                .setIgnoreFormatted(true);
         long t0 = System.nanoTime();
-        formatter.run();
+        if (!Files.isRegularFile(dir.resolve("meta.properties"))) {
+            // first start only: a restart reuses the formatted storage (and its data)
+            new Formatter()
+                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
+                    .setNodeId(id)
+                    .setClusterId(clusterId)
+                    .setDirectories(List.of(dir.toString()))
+                    .setMetadataLogDirectory(dir.toString())
+                    .setControllerListenerName("CONTROLLER")
+                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+                    .setIgnoreFormatted(true)
+                    .run();
+        }
         long t1 = System.nanoTime();
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
         running.put(id, server);
@@ -222,8 +229,6 @@ final class EmbeddedKafka implements AutoCloseable {
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("log.cleaner.backoff.ms", "1000");
         p.put("log.initial.task.delay.ms", "1000");
-        // Unfenced after the first heartbeat with caught-up metadata: beat often so start-up does not wait 2 s.
-        p.put("broker.heartbeat.interval.ms", "500");
         p.put("server.max.startup.time.ms", String.valueOf(TimeUnit.MINUTES.toMillis(2)));
         return p;
     }
@@ -347,6 +352,20 @@ final class EmbeddedKafka implements AutoCloseable {
             controller.shutdown();
             controller.awaitShutdown();
         }
+    }
+
+    private static String metaClusterId(Path dir) {
+        Path meta = dir.resolve("meta.properties");
+        if (!Files.isRegularFile(meta)) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(meta)) {
+            p.load(r);
+        } catch (IOException e) {
+            return null;
+        }
+        return p.getProperty("cluster.id");
     }
 
     /** The saved port if it is still free, else a fresh free loopback port. */

@@ -45,7 +45,8 @@ final class KafkaMagic {
                       Without --group it reads every partition, new records only unless --from-beginning.
                       With --group G it joins group G (--from-beginning applies when G has no committed
                       offsets) and commits what it read. --into VAR binds the records to a notebook
-                      variable VAR of type List<KafkaRecord> (topic, partition, offset, key, value, timestamp).
+                      variable VAR, a List<KafkaRecord> (KafkaRecordList) of records with topic(), partition(),
+                      offset(), key(), value(), timestamp(); e.g. rows.get(0).value()
 
             Kafka starts on first use: embedded KRaft broker on 127.0.0.1 with data under workspace/kafka
             (kept across kernel restarts), or the brokers in KAFKA_BOOTSTRAP_SERVERS.
@@ -149,7 +150,8 @@ final class KafkaMagic {
                 }
                 KafkaOps.Consumed result = KafkaOps.consume(service, context, topic, a.flag("from-beginning"), max, timeout, group);
                 if (into != null) {
-                    context.bind(into, result.records(), List.class);
+                    // KafkaRecordList is a List<KafkaRecord>: typed, so cells can write rows.get(0).value()
+                    context.bind(into, result.records(), KafkaRecordList.class);
                 }
                 return KafkaRecord.table(result.records(), KafkaOps.SHOWN_ROWS)
                         .caption(result.records().size() + (result.records().size() == 1 ? " record" : " records") + " from " + topic

@@ -82,6 +82,8 @@ class KafkaMagicTest {
         }
         // the notebook variable is a real List<KafkaRecord>
         assertEquals(60, ((Number) kit.eval("rows.size()")).intValue());
+        assertEquals(rows.get(0).value(), kit.eval("rows.get(0).value()"));
+        assertEquals(60L, kit.eval("java.util.List<org.streamlab.kafka.KafkaRecord> typed = rows; typed.stream().filter(r -> r.partition() >= 0).count()"));
         String topics = kit.execHtml("%kafka topics");
         assertTrue(topics.contains("<td>orders</td><td>3</td><td>1</td><td>60</td>"), topics);
     }

@@ -47,6 +47,7 @@ final class FlinkEngine implements AutoCloseable {
     private final Configuration clientConfig;
     private final RestClusterClient<StandaloneClusterId> client;
     private final GenericInMemoryCatalog catalog = new GenericInMemoryCatalog(CATALOG, DATABASE);
+    private final java.util.Set<String> sessionKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private StreamExecutionEnvironment streamEnv;
     private StreamTableEnvironment streamTableEnv;
     private TableEnvironment batchTableEnv;
@@ -214,6 +215,9 @@ final class FlinkEngine implements AutoCloseable {
         }
         return batchTableEnv;
     }
+
+    /** Keys set with SQL SET in this session (what RESET without a key removes). */
+    java.util.Set<String> sessionKeys() { return sessionKeys; }
 
     TableEnvironment tableEnv(boolean streaming) {
         return streaming ? streamTableEnv() : batchTableEnv();

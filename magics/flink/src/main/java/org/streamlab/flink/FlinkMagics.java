@@ -17,7 +17,7 @@ final class FlinkMagics {
             <SQL statements, separated by ;>
 
             Runs Flink SQL on the kernel's Flink (embedded MiniCluster, or FLINK_REST_URL).
-            DDL and SET run; INSERT INTO (and EXECUTE STATEMENT SET BEGIN ... END) submits a job and shows its id
+            DDL runs; INSERT INTO (and EXECUTE STATEMENT SET BEGIN ... END) submits a job and shows its id
             and state; a query's rows are shown. A streaming query's table updates in place while rows arrive,
             applying the changelog (+I, -U, +U, -D), until the query ends, --max-rows, --timeout or an interrupt
             (which cancels the job). Tables created here are shared by both modes and by Flink.tableEnv().
@@ -28,6 +28,8 @@ final class FlinkMagics {
               --into VAR               also bind the last query's rows to the notebook variable VAR
                                        (a tech.tablesaw.api.Table)
 
+            SET 'key' = 'value' applies to both modes for the session (SET alone lists the settings);
+            RESET 'key' removes one, RESET removes all set in this session.
             INSERT jobs run in the background in streaming mode (see %flink jobs); in batch mode, or after
             SET 'table.dml-sync' = 'true', the cell waits for them to finish.
             ${kafka.bootstrap} in the SQL is replaced by the embedded Kafka's bootstrap servers

@@ -32,6 +32,7 @@ final class SqlCell {
     static final int SHOWN_ROWS = 200;
     private static final long REFRESH_MILLIS = 250;
     private static final Pattern SET = Pattern.compile("(?is)SET\\s*(?:'([^']*)'\\s*=\\s*'([^']*)')?\\s*");
+    private static final Pattern RESET = Pattern.compile("(?is)RESET\\s*(?:'([^']*)')?\\s*");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*");
 
     record Options(boolean streaming, int maxRows, double timeoutSeconds, String into) {
@@ -119,6 +120,26 @@ final class SqlCell {
         if (keyword.equals("SET") && SET.matcher(SqlSplitter.stripComments(st.text()).strip()).matches()) {
             return set(engine, tEnv, st);
         }
+        if (keyword.equals("RESET") && RESET.matcher(SqlSplitter.stripComments(st.text()).strip()).matches()) {
+            Matcher m = RESET.matcher(SqlSplitter.stripComments(st.text()).strip());
+            m.matches();
+            for (TableEnvironment t : List.of(engine.streamTableEnv(), engine.batchTableEnv())) {
+                if (m.group(1) == null) {
+                    for (String key : engine.sessionKeys()) {
+                        t.getConfig().getConfiguration().removeKey(key);
+                    }
+                } else {
+                    t.getConfig().getConfiguration().removeKey(m.group(1));
+                }
+            }
+            if (m.group(1) == null) {
+                engine.sessionKeys().clear();
+            } else {
+                engine.sessionKeys().remove(m.group(1));
+            }
+            context.out().println("OK  RESET" + (m.group(1) == null ? " (all session settings)" : " " + m.group(1)));
+            return null;
+        }
         if (keyword.equals("INSERT") || head.replaceAll("\\s+", " ").startsWith("EXECUTE STATEMENT SET")
                 || head.replaceAll("\\s+", " ").startsWith("EXECUTE INSERT")) {
             insert(engine, tEnv, st);
@@ -146,6 +167,7 @@ final class SqlCell {
         // SET applies to both modes' table environments: one session.
         engine.streamTableEnv().getConfig().set(m.group(1), m.group(2));
         engine.batchTableEnv().getConfig().set(m.group(1), m.group(2));
+        engine.sessionKeys().add(m.group(1));
         context.out().println("OK  SET " + m.group(1) + " = " + m.group(2));
         return null;
     }

@@ -194,6 +194,35 @@ class FlinkSqlTest {
     }
 
     @Test
+    void checkpointsGoUnderTheWorkspace() throws Exception {
+        CellOutcome o = kit.execSuccess("""
+                %%flinksql
+                SET 'execution.checkpointing.interval' = '500 ms';
+                CREATE TEMPORARY TABLE src_cp (n BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '10');
+                CREATE TEMPORARY TABLE sink_cp (n BIGINT) WITH ('connector' = 'blackhole');
+                INSERT INTO sink_cp SELECT n FROM src_cp
+                """);
+        String job = jobId(o.allText());
+        Path jobDir = workspace.resolve("flink").resolve("checkpoints").resolve(job);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        boolean found = false;
+        while (!found && System.nanoTime() < deadline) {
+            Thread.sleep(250);
+            if (Files.isDirectory(jobDir)) {
+                try (var s = Files.list(jobDir)) {
+                    found = s.anyMatch(p -> p.getFileName().toString().startsWith("chk-"));
+                }
+            }
+        }
+        kit.execSuccess("%flink cancel " + job);
+        assertTrue(kit.execSuccess("%%flinksql\nSET").text().contains("execution.checkpointing.interval"));
+        String reset = kit.execSuccess("%%flinksql\nRESET 'execution.checkpointing.interval'").stdout();
+        assertTrue(reset.contains("OK  RESET execution.checkpointing.interval"), reset);
+        assertTrue(!kit.execSuccess("%%flinksql\nSET").text().contains("execution.checkpointing.interval"));
+        assertTrue(found, "no chk-* under " + jobDir);
+    }
+
+    @Test
     void badInputGivesOneClearMessageAndKeepsState() {
         kit.execSuccess("%%flinksql\nCREATE TEMPORARY VIEW kept AS SELECT * FROM (VALUES (7)) AS t(x)");
 

@@ -84,6 +84,9 @@ class KafkaMagicTest {
         assertEquals(60, ((Number) kit.eval("rows.size()")).intValue());
         assertEquals(rows.get(0).value(), kit.eval("rows.get(0).value()"));
         assertEquals(60L, kit.eval("java.util.List<org.streamlab.kafka.KafkaRecord> typed = rows; typed.stream().filter(r -> r.partition() >= 0).count()"));
+        // showing the variable renders it as a record table
+        String shown = kit.execHtml("rows");
+        assertTrue(shown.contains("<th>partition</th>") && shown.contains("60 rows"), shown);
         String topics = kit.execHtml("%kafka topics");
         assertTrue(topics.contains("<td>orders</td><td>3</td><td>1</td><td>60</td>"), topics);
     }

@@ -503,7 +503,8 @@ def collect(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
         if p.is_dir():
-            found += sorted(q for q in p.glob("**/*.ipynb") if ".ipynb_checkpoints" not in q.parts)
+            import learner as learner_mod
+            found += learner_mod.find_notebooks(p)  # skips checkpoints and executed copies (*.out.ipynb, ...)
         else:
             found.append(p)
     return found

@@ -244,8 +244,21 @@ def learner_notebook(nb: dict, where: str = "notebook") -> tuple[dict, int]:
     return nb, total
 
 
-def default_notebooks(root: Path = REPO) -> list[Path]:
-    return sorted(p for p in (root / "notebooks").glob("**/*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+DERIVED_SUFFIXES = (".out.ipynb", ".nbconvert.ipynb", ".executed.ipynb")
+
+
+def is_course_notebook(path: Path) -> bool:
+    """A notebook of the course, not a checkpoint or an executed copy (X.out.ipynb, X.nbconvert.ipynb, ...)."""
+    return (path.suffix == ".ipynb" and ".ipynb_checkpoints" not in path.parts
+            and not path.name.endswith(DERIVED_SUFFIXES))
+
+
+def find_notebooks(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("**/*.ipynb") if is_course_notebook(p))
+
+
+def default_notebooks(root: Path | None = None) -> list[Path]:
+    return find_notebooks((root or REPO) / "notebooks")
 
 
 def output_path(notebook: Path, out_dir: Path) -> Path:

@@ -163,6 +163,15 @@ def test_write_learner_version_keeps_path_relative_to_repo(tmp_path, monkeypatch
     assert n == 1 and "TODO" in json.loads(target.read_text())["cells"][0]["source"]
 
 
+def test_executed_copies_and_checkpoints_are_not_course_notebooks(tmp_path):
+    for name in ["a.ipynb", "b.out.ipynb", "c.nbconvert.ipynb", "d.executed.ipynb", ".ipynb_checkpoints/a-checkpoint.ipynb",
+                 "sub/e.ipynb", "notes.txt"]:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("{}")
+    assert [p.relative_to(tmp_path).as_posix() for p in learner.find_notebooks(tmp_path)] == ["a.ipynb", "sub/e.ipynb"]
+    assert grade.collect([tmp_path]) == learner.find_notebooks(tmp_path)
+
+
 def test_learner_cli_writes_every_course_notebook(tmp_path):
     proc = subprocess.run([sys.executable, str(TOOLS / "learner.py"), "--out", str(tmp_path)], capture_output=True,
                           text=True, timeout=120)

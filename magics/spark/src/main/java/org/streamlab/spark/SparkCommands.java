@@ -29,7 +29,7 @@ final class SparkCommands {
             throw new UserError("the cell holds no SQL statement",
                     "write statements below the %%sparksql line, separated by ';'");
         }
-        SparkEngine engine = service.engine();
+        SparkEngine engine = started(service, context);
         String description = "%%sparksql: " + abbreviate(statements.get(0).text());
         Object[] result = engine.run(context, description, session -> {
             Outcome outcome = null;
@@ -72,7 +72,7 @@ final class SparkCommands {
     }
 
     static Object history(SparkService service, MagicContext context, String target, int maxRows) {
-        SparkEngine engine = service.engine();
+        SparkEngine engine = started(service, context);
         Outcome outcome = engine.run(context, "%delta history " + target, session -> {
             String rel = relation(session, target);
             return sql(session, () -> {
@@ -87,7 +87,7 @@ final class SparkCommands {
 
     static Object timetravel(SparkService service, MagicContext context, String target, Long version, String timestamp,
                              int maxRows, String into) {
-        SparkEngine engine = service.engine();
+        SparkEngine engine = started(service, context);
         String at = version != null ? "VERSION AS OF " + version : "TIMESTAMP AS OF " + CatalogStore.literal(timestamp);
         String label = version != null ? "version " + version : "timestamp " + timestamp;
         Outcome outcome = engine.run(context, "%delta timetravel " + target + " " + label, session -> {
@@ -99,7 +99,7 @@ final class SparkCommands {
     }
 
     static Object diff(SparkService service, MagicContext context, String target, long v1, long v2, int maxRows) {
-        SparkEngine engine = service.engine();
+        SparkEngine engine = started(service, context);
         Outcome outcome = engine.run(context, "%delta diff " + target + " " + v1 + " " + v2, session -> {
             String rel = relation(session, target);
             return sql(session, () -> {
@@ -128,6 +128,25 @@ final class SparkCommands {
             });
         });
         return present(context, outcome, null);
+    }
+
+    /** The running engine; a first start shows a line that turns into how long it took. */
+    static SparkEngine started(SparkService service, MagicContext context) {
+        if (service.state() == org.streamlab.platform.ServiceState.RUNNING) {
+            return service.engine();
+        }
+        String where = service.externalAddress().map(a -> "on " + a).orElse("local[*]");
+        String id = context.display(new DisplayData("Starting Spark (" + where + ", Delta Lake)..."));
+        long start = System.nanoTime();
+        try {
+            SparkEngine engine = service.engine();
+            context.updateDisplay(id, new DisplayData(String.format(java.util.Locale.ROOT, "Spark %s started in %.1f s (%s)",
+                    engine.session().version(), (System.nanoTime() - start) / 1e9, engine.master())));
+            return engine;
+        } catch (RuntimeException | Error e) {
+            context.updateDisplay(id, new DisplayData("Spark did not start"));
+            throw e;
+        }
     }
 
     private static Object present(MagicContext context, Outcome outcome, String into) {

@@ -140,6 +140,16 @@ class SparkSqlMagicTest {
     }
 
     @Test
+    void firstUseShowsThatSparkIsStarting() {
+        kit.execSuccess("%services stop spark");
+        CellOutcome o = kit.execSuccess("%%sparksql\nSELECT 1 AS one");
+        String shown = String.valueOf(o.latestDisplays().get(0).getData(MIMEType.TEXT_PLAIN));
+        assertTrue(shown.matches("Spark 4\\.\\d+\\.\\d+ started in \\d+\\.\\d s \\(local\\[\\*\\]\\)"), shown);
+        // a running Spark shows nothing extra
+        assertTrue(kit.execSuccess("%%sparksql\nSELECT 2 AS two").displays().isEmpty());
+    }
+
+    @Test
     void maxRowsShowsFirstRowsAndTheCount() {
         CellOutcome o = kit.execSuccess("%%sparksql --max-rows 5\nSELECT id FROM range(0, 120) ORDER BY id");
         assertEquals(List.of("0", "1", "2", "3", "4"), rows(o.html()));
@@ -230,11 +240,17 @@ class SparkSqlMagicTest {
         assertFalse(o.ok(), "the 40-billion-row query cannot have finished: " + o);
         assertTrue(o.errorMessage().contains("interrupted"), o.errorMessage());
         assertTrue(seconds < 30, "interrupt took " + seconds + " s");
-        List<DisplayData> progress = o.displays();
-        assertFalse(progress.isEmpty(), "a progress display was shown");
-        String first = String.valueOf(progress.get(0).getData(MIMEType.TEXT_PLAIN));
-        assertTrue(first.startsWith("Spark running") && first.contains("tasks"), first);
-        String last = String.valueOf(o.latestDisplays().get(0).getData(MIMEType.TEXT_PLAIN));
+        // the progress display (after a possible "Starting Spark" one): first shown running, finally cancelled
+        int index = -1;
+        for (int i = 0; i < o.displays().size(); i++) {
+            if (String.valueOf(o.displays().get(i).getData(MIMEType.TEXT_PLAIN)).startsWith("Spark running")) {
+                index = i;
+            }
+        }
+        assertTrue(index >= 0, "a progress display was shown: " + o.displays());
+        String first = String.valueOf(o.displays().get(index).getData(MIMEType.TEXT_PLAIN));
+        assertTrue(first.matches("Spark running: \\d+/\\d+ jobs?, stages \\d+/\\d+, tasks \\d+/\\d+.*"), first);
+        String last = String.valueOf(o.latestDisplays().get(index).getData(MIMEType.TEXT_PLAIN));
         assertTrue(last.startsWith("Spark cancelled"), last);
         // no job of the group keeps running, and the next cell works
         assertNotNull(kit.execHtml("%%sparksql\nSELECT 1 AS ok"));

@@ -187,8 +187,8 @@ final class SqlCell {
         String displayId = context.display(jobLine(id, what, JobStatus.INITIALIZING.name()));
         if (!sync) {
             JobStatus s = awaitStarted(engine, id, Duration.ofSeconds(10));
-            context.updateDisplay(displayId, jobLine(id, what, s == null ? "SUBMITTED" : s.name())
-                    + (s != null && s.isGloballyTerminalState() ? "" : "  (runs in the background: %flink jobs, %flink cancel " + id + ")"));
+            context.updateDisplay(displayId, jobLine(id, what, (s == null ? "SUBMITTED" : s.name())
+                    + (s != null && s.isGloballyTerminalState() ? "" : "  (runs in the background: %flink jobs, %flink cancel " + id + ")")));
             failIfFailed(engine, id, s);
             return;
         }
@@ -254,8 +254,8 @@ final class SqlCell {
         return s;
     }
 
-    private static String jobLine(JobID id, String what, String state) {
-        return "Flink job " + id + "  " + state + "  " + what;
+    private static StatusLine jobLine(JobID id, String what, String state) {
+        return new StatusLine("Flink job " + id + "  " + state + "  " + what);
     }
 
     /** Reads a result: bounded metadata rows directly, a query's rows live with its job's progress. */
@@ -362,7 +362,7 @@ final class SqlCell {
             }
             state = end == null ? "?" : end.name();
             String caption = caption(true);
-            context.updateDisplay(displayId, caption);
+            context.updateDisplay(displayId, new StatusLine(caption));
             return new QueryResult(rows, types, caption, jc.getJobID());
         }
 

@@ -16,6 +16,7 @@ public final class KafkaExtension implements KernelExtension {
         context.addMagic(KafkaMagic.lineSpec(service));
         context.addMagic(KafkaMagic.cellSpec(service));
         context.addRenderer(KafkaRecordList.class, list -> KafkaRecord.table(list, SHOWN_ROWS).toDisplayData());
+        context.addRenderer(KafkaStatus.class, KafkaStatus::toDisplayData);
         context.addRenderer(KafkaRecord.class, r -> KafkaRecord.table(java.util.List.of(r), 1).toDisplayData());
     }
 

@@ -111,7 +111,7 @@ final class KafkaOps {
         return d.partitions().isEmpty() ? 0 : d.partitions().get(0).replicas().size();
     }
 
-    static String create(KafkaService service, String topic, Integer partitions, Short replication, Map<String, String> configs) {
+    static KafkaStatus create(KafkaService service, String topic, Integer partitions, Short replication, Map<String, String> configs) {
         KafkaConnection c = service.connection();
         try {
             Topic.validate(topic);
@@ -125,7 +125,7 @@ final class KafkaOps {
                 .append(d.partitions().size()).append(d.partitions().size() == 1 ? " partition" : " partitions")
                 .append(", replication factor ").append(replicationFactor(d));
         configs.forEach((k, v) -> sb.append(", ").append(k).append('=').append(v));
-        return sb.toString();
+        return new KafkaStatus(sb.toString());
     }
 
     /** A just-created topic may take a moment to reach every broker's metadata. */
@@ -185,11 +185,11 @@ final class KafkaOps {
         return nodes.stream().map(n -> String.valueOf(n.id())).collect(Collectors.joining(","));
     }
 
-    static String delete(KafkaService service, String topic) {
+    static KafkaStatus delete(KafkaService service, String topic) {
         KafkaConnection c = service.connection();
         requireTopic(c, topic);
         c.await(c.admin().deleteTopics(List.of(topic)).all(), topic);
-        return "deleted topic '" + topic + "'";
+        return new KafkaStatus("deleted topic '" + topic + "'");
     }
 
     // ---- produce --------------------------------------------------------------------------------------
@@ -414,7 +414,7 @@ final class KafkaOps {
                     long now = System.nanoTime();
                     if (now - lastRefresh >= REFRESH_NANOS) {
                         lastRefresh = now;
-                        String text = progress(topic, acked.get(), total, now - start);
+                        KafkaStatus text = progress(topic, acked.get(), total, now - start);
                         if (progressId == null) {
                             progressId = context.display(text);
                         } else {
@@ -448,8 +448,8 @@ final class KafkaOps {
                 + (existed ? "" : " (the broker created topic '" + topic + "' with its defaults)"));
     }
 
-    private static String progress(String topic, long done, long total, long nanos) {
-        return String.format("producing to %s: %,d / %,d records produced (%.1f s)", topic, done, total, nanos / 1e9);
+    private static KafkaStatus progress(String topic, long done, long total, long nanos) {
+        return new KafkaStatus(String.format("producing to %s: %,d / %,d records produced (%.1f s)", topic, done, total, nanos / 1e9));
     }
 
     // ---- consume --------------------------------------------------------------------------------------
@@ -546,8 +546,8 @@ final class KafkaOps {
             throw c.translate(e, topic);
         }
         if (displayId != null) {
-            context.updateDisplay(displayId, String.format("consumed %d %s from %s in %.1f s (%s)", records.size(),
-                    records.size() == 1 ? "record" : "records", topic, (System.nanoTime() - start) / 1e9, reason));
+            context.updateDisplay(displayId, new KafkaStatus(String.format("consumed %d %s from %s in %.1f s (%s)", records.size(),
+                    records.size() == 1 ? "record" : "records", topic, (System.nanoTime() - start) / 1e9, reason)));
         }
         return new Consumed(records, reason);
     }

@@ -27,6 +27,8 @@ import org.streamlab.kernel.testkit.KernelTestKit;
  * mvn -q -pl magics/kafka test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.cp
  * java -Xmx1g -cp magics/kafka/target/test-classes:magics/kafka/target/classes:$(cat magics/kafka/target/test.cp) \
  *      org.streamlab.kafka.KafkaBenchmark [records=500000] [size=100] [starts=5] [rounds=5]
+ * # one start-up in this JVM, with memory figures, e.g. for a 3-broker cluster:
+ * java -Xmx512m -cp ... org.streamlab.kafka.KafkaBenchmark --probe /tmp/some-empty-dir 3
  * </pre>
  *
  * <ol>
@@ -42,8 +44,8 @@ import org.streamlab.kernel.testkit.KernelTestKit;
  */
 public final class KafkaBenchmark {
     public static void main(String[] args) throws Exception {
-        if (args.length == 2 && args[0].equals("--probe")) {
-            probe(Path.of(args[1]));
+        if (args.length >= 2 && args[0].equals("--probe")) {
+            probe(Path.of(args[1]), args.length > 2 ? Integer.parseInt(args[2]) : 1);
             return;
         }
         int records = intArg(args, "records", 500_000);
@@ -60,10 +62,10 @@ public final class KafkaBenchmark {
     // ---- broker ready time -----------------------------------------------------------------------------
 
     /** Child-process entry: time KafkaService.ensureStarted() on workspace {@code ws}, print it, stop. */
-    private static void probe(Path ws) {
+    private static void probe(Path ws, int brokers) {
         long t0 = System.nanoTime();
         KafkaService s = new KafkaService(KernelConfig.load(Map.of(KernelConfig.WORKSPACE, ws.toString()), ws));
-        s.ensureStarted();
+        s.start(brokers == 1 ? Map.of() : Map.of("brokers", String.valueOf(brokers)));
         long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("READY_MS=" + ms);
         System.out.println("PHASES=" + s.startupPhases());
@@ -80,7 +82,7 @@ public final class KafkaBenchmark {
             // not Linux
         }
         System.out.println("MEMORY=heap used after GC " + (rt.totalMemory() - rt.freeMemory()) / (1024 * 1024) + " MB, RSS " + rss
-                + " (-Xmx512m JVM with one idle embedded broker)");
+                + " (-Xmx512m JVM, idle embedded Kafka with " + brokers + " broker(s))");
         System.out.flush();
         s.stop();
         System.exit(0);

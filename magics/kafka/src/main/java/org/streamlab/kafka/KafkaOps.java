@@ -403,7 +403,14 @@ final class KafkaOps {
                 if (failure.get() != null) {
                     break;
                 }
-                producer.send(new ProducerRecord<>(topic, keys == null ? null : keys.get(sent), body.substring(a, b)), callback);
+                try {
+                    producer.send(new ProducerRecord<>(topic, keys == null ? null : keys.get(sent), body.substring(a, b)), callback);
+                } catch (InterruptException e) {
+                    // interrupted while waiting for buffer space: stop sending, deliver what was sent
+                    interrupted = true;
+                    Thread.interrupted();
+                    break;
+                }
                 sent++;
                 if ((sent & 1023) == 0) {
                     if (context.isInterrupted()) {

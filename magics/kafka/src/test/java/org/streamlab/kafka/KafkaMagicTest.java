@@ -228,6 +228,24 @@ class KafkaMagicTest {
     }
 
     @Test
+    void interruptStopsALargeProduceAndReportsWhatWasSent() {
+        kit.execSuccess("%kafka create stopped");
+        StringBuilder body = new StringBuilder("%%kafka produce stopped\n");
+        for (int i = 0; i < 1_000_000; i++) {
+            body.append("r").append(i).append('\n');
+        }
+        CellOutcome c = kit.execInterrupted(body.toString(), Duration.ofMillis(400));
+        String all = c.allText();
+        var m = java.util.regex.Pattern.compile("interrupted: produced (\\d+) records").matcher(all);
+        assertTrue(m.find(), all);
+        long produced = Long.parseLong(m.group(1));
+        assertTrue(produced < 1_000_000, all);
+        // what the summary says was produced is what the topic holds
+        String describe = kit.execHtml("%kafka describe stopped");
+        assertTrue(describe.contains("<td>0</td><td>" + produced + "</td></tr>"), "summary " + produced + " vs topic:\n" + describe);
+    }
+
+    @Test
     void deleteRemovesTopic() {
         kit.execSuccess("%kafka create doomed");
         assertTrue(kit.execSuccess("%kafka delete doomed").allText().contains("deleted topic 'doomed'"));

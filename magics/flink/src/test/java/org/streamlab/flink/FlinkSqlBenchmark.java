@@ -97,6 +97,7 @@ public final class FlinkSqlBenchmark {
         try (KernelTestKit kit = KernelTestKit.start(ws)) {
             kit.execSuccess("int warm = 1 + 1;"); // the kernel is up; Flink is not started yet
             Thread.sleep(2000); // let the kernel's own background warm-up finish
+            System.out.printf(java.util.Locale.ROOT, "MEMORY kernel alone (Flink not started): RSS %.0f MB%n", rssMb());
             long c0 = cpuNanos();
             long t0 = System.nanoTime();
             CellOutcome a = kit.execSuccess(FIRST);

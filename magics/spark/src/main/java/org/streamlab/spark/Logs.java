@@ -12,9 +12,9 @@ import org.apache.logging.log4j.core.config.LoggerConfig;
 
 /**
  * Keeps Spark from filling cells with INFO lines. When nobody configured log4j 2 (it runs on its built-in
- * default), Spark installs its own INFO-level console profile on first use. We let Spark do that first,
- * silently, and then lower the Spark, Hadoop, Delta and Parquet loggers to ERROR and the root to WARN.
- * A logging configuration chosen by the kernel or the user is left alone.
+ * default, which shows ERROR only), Spark installs its own INFO-level console profile on first use. We let
+ * Spark do that first, silently, and then put the root back to the level it had (ERROR) and the Spark, Hadoop,
+ * Delta and Parquet loggers to ERROR. A logging configuration chosen by the kernel or the user is left alone.
  */
 final class Logs {
     private static final String[] NOISY = {
@@ -27,10 +27,12 @@ final class Logs {
     static void quietSpark() {
         try {
             boolean unconfigured = contexts().stream().anyMatch(Logs::unconfigured);
+            Level rootBefore = LogManager.getRootLogger().getLevel();
             // Spark's own logging set-up, without its "Using Spark's default log4j profile" line
             new org.apache.spark.SparkConf(false).initializeLogIfNecessary(false, true);
             if (unconfigured) {
-                contexts().forEach(Logs::quiet);
+                Level root = rootBefore == null || rootBefore.isLessSpecificThan(Level.WARN) ? Level.WARN : rootBefore;
+                contexts().forEach(ctx -> quiet(ctx, root));
             }
         } catch (LinkageError | RuntimeException ignored) {
             // log4j-core absent or another backend: leave logging as it is
@@ -54,7 +56,7 @@ final class Logs {
         return root.getAppenders().isEmpty() || (root.getAppenders().size() == 1 && cfg instanceof DefaultConfiguration);
     }
 
-    private static void quiet(LoggerContext ctx) {
+    private static void quiet(LoggerContext ctx, Level rootLevel) {
         Configuration cfg = ctx.getConfiguration();
         for (String name : NOISY) {
             LoggerConfig lc = cfg.getLoggerConfig(name);
@@ -64,10 +66,7 @@ final class Logs {
                 cfg.addLogger(name, new LoggerConfig(name, Level.ERROR, true));
             }
         }
-        LoggerConfig root = cfg.getRootLogger();
-        if (root.getLevel().isLessSpecificThan(Level.WARN)) {
-            root.setLevel(Level.WARN);
-        }
+        cfg.getRootLogger().setLevel(rootLevel);
         ctx.updateLoggers();
     }
 }

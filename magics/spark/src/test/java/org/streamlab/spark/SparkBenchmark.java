@@ -21,6 +21,15 @@ import org.streamlab.kernel.KernelConfig;
  *        --add-opens=java.base/java.lang.invoke=ALL-UNNAMED --add-opens=java.base/sun.util.calendar=ALL-UNNAMED \
  *        -cp target/test-classes:target/classes:$(cat target/bench.cp) org.streamlab.spark.SparkBenchmark
  * </pre>
+ * Extra Spark settings: {@code -DSPARK_CONF="k=v;k=v"}. JVM variants measured (see the report in git log):
+ * add {@code -XX:TieredStopAtLevel=1} (C1 only), and/or an AppCDS archive. AppCDS needs jars only on the class
+ * path (no class folders):
+ * <pre>
+ * mkdir -p target/benchjar && (cd target/classes && jar cf ../benchjar/main.jar .)  *   && (cd target/test-classes && jar cf ../benchjar/test.jar .)
+ * CP="target/benchjar/test.jar:target/benchjar/main.jar:$(cat target/bench.cp)"
+ * java ...same flags... -XX:ArchiveClassesAtExit=target/benchjar/spark.jsa -cp "$CP" org.streamlab.spark.SparkBenchmark
+ * java ...same flags... -XX:SharedArchiveFile=target/benchjar/spark.jsa -XX:TieredStopAtLevel=1 -cp "$CP" org.streamlab.spark.SparkBenchmark
+ * </pre>
  */
 public final class SparkBenchmark {
     private SparkBenchmark() {}
@@ -57,7 +66,8 @@ public final class SparkBenchmark {
         double load = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         System.out.println("StreamLab Spark benchmark (Spark " + org.apache.spark.package$.MODULE$.SPARK_VERSION()
                 + ", " + Runtime.getRuntime().availableProcessors() + " cores, load average " + load + ", extra SPARK_CONF "
-                + System.getProperty("SPARK_CONF", "-") + ")");
+                + System.getProperty("SPARK_CONF", "-") + ", JVM flags " + java.lang.management.ManagementFactory.getRuntimeMXBean()
+                .getInputArguments().stream().filter(a -> a.startsWith("-XX:") || a.startsWith("-Xmx")).toList() + ")");
         print("cold SparkSession start (Delta, catalog restore)", t0, t1);
         print("first Delta write: CREATE TABLE", t1, t2);
         print("first Delta write: INSERT 1000 rows", t2, t3);

@@ -204,17 +204,30 @@ def run_one(notebook: Path, kernel: str, result_path: Path, cwd: Path, cell_time
     from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    from jupyter_client.manager import AsyncKernelManager
+
     nb = nbformat.read(str(notebook), as_version=4)
     state: dict = {"cells": {}, "kernel_pid": None, "finished": False, "problem": "", "current": None}
     _write_json(result_path, state)
+
+    class RecordingKernelManager(AsyncKernelManager):
+        """Records the kernel's pid the moment it is launched (before it is ready), so that a grader that kills
+        this run during a slow or stuck kernel start-up can kill the kernel too (it runs in a session of its own)."""
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw):
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+            state["kernel_pid"] = getattr(self.provisioner, "pid", None)
+            _write_json(result_path, state)
+
     client = NotebookClient(nb, kernel_name=kernel, timeout=int(max(1, cell_timeout)),
                             startup_timeout=int(STARTUP_TIMEOUT), allow_errors=True,
+                            kernel_manager_class=RecordingKernelManager,
                             resources={"metadata": {"path": str(cwd)}})
     try:
         with client.setup_kernel():
-            prov = getattr(client.km, "provisioner", None)
-            state["kernel_pid"] = getattr(prov, "pid", None)
-            _write_json(result_path, state)
+            if state["kernel_pid"] is None:
+                state["kernel_pid"] = getattr(getattr(client.km, "provisioner", None), "pid", None)
+                _write_json(result_path, state)
             for index, cell in enumerate(nb.cells):
                 if cell.cell_type != "code" or not cell.source.strip():
                     continue

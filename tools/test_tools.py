@@ -625,3 +625,23 @@ def test_sigterm_to_grader_kills_kernel_and_still_writes_report(tmp_path):
     assert not _alive(kernel_pid), "the kernel must not outlive the grader"
     md = (report / "grade.md").read_text()
     assert "terminated while this notebook ran" in md and "not run: grading was terminated" in md
+
+
+def test_kernel_stuck_in_start_up_is_killed_with_the_run(tmp_path, monkeypatch):
+    """A kernel that never answers: the run times out during start-up, and the kernel (in its own session) dies too."""
+    spec = tmp_path / "jupyter" / "kernels" / "stuck"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, "-c", "import time, sys; time.sleep(3600)", "{connection_file}"],
+        "display_name": "stuck", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    nb = write_nb(tmp_path / "s.ipynb", notebook([code("%%check never\n1")], kernel="stuck"))
+    r = grade.grade_notebook(nb, "s.ipynb", kernel="stuck", timeout=8, report_dir=tmp_path / "r", cwd=tmp_path)
+    state = grade._read_state(tmp_path / "r" / "logs" / "s.ipynb.state.json")
+    pid = state.get("kernel_pid")
+    assert pid, f"the kernel's pid should be recorded at launch: {state}"
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid), "the stuck kernel must be killed with the run"
+    assert "timed out after 8 s" in r.problem and r.check("never").status == "not run"

@@ -41,6 +41,12 @@ public final class KafkaService extends ManagedService {
         current = service;
     }
 
+    /**
+     * Where the running Kafka is, for other modules without a dependency on this one: Flink SQL's
+     * {@code ${kafka.bootstrap}} placeholder reads it.
+     */
+    public static final String BOOTSTRAP_PROPERTY = "streamlab.kafka.bootstrap";
+
     @Override
     public String address() {
         KafkaConnection c = connection;
@@ -77,6 +83,7 @@ public final class KafkaService extends ManagedService {
         if (mode() == ServiceMode.EXTERNAL) {
             String servers = externalAddress().orElseThrow();
             connection = KafkaConnection.external(servers, EXTERNAL_CONNECT_SECONDS, config.howToSet(EXTERNAL_KEY));
+            System.setProperty(BOOTSTRAP_PROPERTY, servers);
             return;
         }
         int brokers = requestedBrokers();
@@ -84,10 +91,12 @@ public final class KafkaService extends ManagedService {
         EmbeddedKafka cluster = EmbeddedKafka.start(dir, brokers);
         embedded = cluster;
         connection = KafkaConnection.embedded(cluster.bootstrapServers(), brokers);
+        System.setProperty(BOOTSTRAP_PROPERTY, cluster.bootstrapServers());
     }
 
     @Override
     protected void doStop() throws Exception {
+        System.clearProperty(BOOTSTRAP_PROPERTY);
         KafkaConnection c = connection;
         connection = null;
         if (c != null) {

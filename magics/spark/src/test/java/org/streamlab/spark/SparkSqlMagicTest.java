@@ -150,6 +150,19 @@ class SparkSqlMagicTest {
     }
 
     @Test
+    void helpShowsTheCompleteUsage() {
+        String delta = kit.execSuccess("%help delta").allText();
+        for (String part : List.of("%delta history", "%delta timetravel", "--version N", "--timestamp TS", "%delta diff",
+                "--max-rows N", "--into VAR", "TABLE_OR_PATH")) {
+            assertTrue(delta.contains(part), part + " missing from:\n" + delta);
+        }
+        String sql = kit.execSuccess("%help sparksql").allText();
+        for (String part : List.of("%%sparksql [--max-rows N] [--into VAR]", "SPARK_MASTER", "SPARK_CONF", "Spark.session()")) {
+            assertTrue(sql.contains(part), part + " missing from:\n" + sql);
+        }
+    }
+
+    @Test
     void maxRowsShowsFirstRowsAndTheCount() {
         CellOutcome o = kit.execSuccess("%%sparksql --max-rows 5\nSELECT id FROM range(0, 120) ORDER BY id");
         assertEquals(List.of("0", "1", "2", "3", "4"), rows(o.html()));

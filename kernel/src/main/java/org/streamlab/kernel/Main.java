@@ -24,7 +24,10 @@ public final class Main {
                 run(Path.of(args[1]));
             }
             case "install" -> KernelspecInstaller.main(Arrays.copyOfRange(args, 1, args.length));
-            case "warmup" -> warmup();
+            case "warmup" -> {
+                warmup(args.length > 1 ? Path.of(args[1]) : null);
+                System.exit(0); // services may leave non-daemon threads; the CDS archive is written at exit
+            }
             default -> usage();
         }
     }
@@ -52,20 +55,51 @@ public final class Main {
         Runtime.getRuntime().halt(0);
     }
 
-    /** Loads the classes a session needs at start and on a first cell, then exits. */
-    static void warmup() {
+    /**
+     * Runs typical cells once so the classes they load can be recorded in a class-data-sharing archive
+     * ({@code -XX:ArchiveClassesAtExit}). {@code cellsFile} holds more cells (e.g. one per service magic),
+     * separated by lines reading {@code //// cell}; a cell that fails (a service not installed) is skipped.
+     */
+    static void warmup(Path cellsFile) throws java.io.IOException {
         System.setProperty("java.awt.headless", "true");
-        try (KernelSession session = new KernelSession(KernelConfig.load(System.getenv(),
-                Path.of(System.getProperty("java.io.tmpdir"))))) {
-            session.execute("int x = 1 + 1;\nString s = \"warm\" + x;\ns.length()", new CellOutput() {
-                @Override
-                public void display(org.dflib.jjava.jupyter.kernel.display.DisplayData data, String displayId) {}
+        Path workspace = Files.createTempDirectory("streamlab-warmup");
+        java.util.List<String> cells = new java.util.ArrayList<>(java.util.List.of(
+                "int x = 1 + 1;\nString s = \"warm\" + x;\ns.length()",
+                "record Row(String name, int n) {}\nList.of(new Row(\"a\", 1))",
+                "%lsmagic"));
+        if (cellsFile != null) {
+            cells.addAll(java.util.Arrays.asList(Files.readString(cellsFile).split("(?m)^//// cell\\s*$")));
+        }
+        CellOutput quiet = new CellOutput() {
+            @Override
+            public void display(org.dflib.jjava.jupyter.kernel.display.DisplayData data, String displayId) {}
 
-                @Override
-                public void updateDisplay(String displayId, org.dflib.jjava.jupyter.kernel.display.DisplayData data) {}
-            });
-            session.render(java.util.List.of(1, 2));
+            @Override
+            public void updateDisplay(String displayId, org.dflib.jjava.jupyter.kernel.display.DisplayData data) {}
+        };
+        java.util.Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        env.put(KernelConfig.WORKSPACE, workspace.toString());
+        try (KernelSession session = new KernelSession(KernelConfig.load(env, workspace))) {
+            for (String cell : cells) {
+                if (cell.isBlank()) {
+                    continue;
+                }
+                long t0 = System.nanoTime();
+                try {
+                    Object v = session.execute(cell.strip(), quiet);
+                    if (v != null) {
+                        session.render(v);
+                    }
+                    System.err.printf("warm-up cell ok (%d ms): %s%n", (System.nanoTime() - t0) / 1_000_000, firstLine(cell));
+                } catch (RuntimeException e) {
+                    System.err.println("warm-up cell skipped: " + firstLine(cell) + " (" + e.getMessage() + ")");
+                }
+            }
             session.evaluator().complete("Syst", 4);
         }
+    }
+
+    private static String firstLine(String cell) {
+        return cell.strip().lines().findFirst().orElse("");
     }
 }

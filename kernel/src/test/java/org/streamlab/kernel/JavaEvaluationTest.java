@@ -56,6 +56,17 @@ class JavaEvaluationTest {
     }
 
     @Test
+    void repeatingAnImportKeepsVariablesOfCellClasses() {
+        kit.execSuccess("class Counter { List<Integer> seen = new ArrayList<>(); int size() { return seen.size(); } }");
+        kit.execSuccess("Counter counter = new Counter();\ncounter.seen.add(1);");
+        kit.execSuccess("import java.util.*;");
+        kit.execSuccess("import java.util.stream.*;\nimport java.util.function.*;");
+        assertEquals(1, kit.eval("counter.size()"));
+        kit.execSuccess("import java.time.format.*;");
+        assertEquals(1, kit.eval("counter.size()"));
+    }
+
+    @Test
     void importsPersist() {
         kit.execSuccess("import java.util.concurrent.atomic.AtomicLong;");
         assertEquals(5L, kit.eval("new AtomicLong(5).get()"));

@@ -105,6 +105,11 @@ public final class JShellEvaluator implements AutoCloseable {
     }
 
     private Object evalSnippet(String source, String cell, int firstLine, int startOffset, int snippetLine) {
+        if (isActiveImport(source)) {
+            // Re-declaring an import makes JShell recompile, and replace, every class that uses the package:
+            // variables holding instances of those classes would be reset to null.
+            return NO_VALUE;
+        }
         List<SnippetEvent> events = shell.eval(source);
         // A rejected snippet that names packages of the kernel's class path the compiler was not given yet:
         // give them and compile again (a few rounds, for classes that reference other jars).
@@ -148,6 +153,18 @@ public final class JShellEvaluator implements AutoCloseable {
             }
         }
         return value;
+    }
+
+    private boolean isActiveImport(String source) {
+        if (!source.stripLeading().startsWith("import")) {
+            return false;
+        }
+        List<Snippet> parsed = analysis.sourceToSnippets(source);
+        if (parsed.size() != 1 || !(parsed.get(0) instanceof jdk.jshell.ImportSnippet wanted)) {
+            return false;
+        }
+        return shell.imports().anyMatch(active -> active.fullname().equals(wanted.fullname())
+                && active.isStatic() == wanted.isStatic());
     }
 
     private boolean offerMissingJars(List<SnippetEvent> events) {

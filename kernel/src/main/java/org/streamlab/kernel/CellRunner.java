@@ -72,13 +72,16 @@ final class CellRunner {
                 List.of("Interrupted: the cell was stopped. Variables defined before the interrupt are kept."));
     }
 
-    void interrupt() {
+    /** Stops the running cell: the cell's own hooks, the extensions' hooks, then the code itself. */
+    void interrupt(List<Runnable> extensionHooks) {
         RunningCell cell = running;
         if (cell == null) {
             return;
         }
         cell.interrupted = true;
-        for (Runnable hook : cell.hooks) {
+        List<Runnable> hooks = new java.util.ArrayList<>(cell.hooks);
+        hooks.addAll(extensionHooks);
+        for (Runnable hook : hooks) {
             try {
                 hook.run();
             } catch (RuntimeException e) {

@@ -45,6 +45,7 @@ public final class KernelSession implements AutoCloseable {
     private final RendererRegistry renderers = new RendererRegistry();
     private final CompletableFuture<JShellEvaluator> evaluator;
     private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
+    private final List<Runnable> interruptHooks = new CopyOnWriteArrayList<>();
     private final List<String> userClassPath = new CopyOnWriteArrayList<>();
     private final CellRunner runner;
     private volatile CellOutput output;
@@ -118,6 +119,11 @@ public final class KernelSession implements AutoCloseable {
             }
 
             @Override
+            public void onInterrupt(Runnable hook) {
+                interruptHooks.add(hook);
+            }
+
+            @Override
             public KernelConfig config() {
                 return config;
             }
@@ -162,7 +168,7 @@ public final class KernelSession implements AutoCloseable {
 
     /** Asks the running cell to stop: cancel hooks first, then the Java code. */
     public void interrupt() {
-        runner.interrupt();
+        runner.interrupt(interruptHooks);
     }
 
     public DisplayData render(Object value) {

@@ -16,5 +16,7 @@ public final class SparkExtension implements KernelExtension {
         context.addMagic(SparkMagics.sparksql(service));
         context.addMagic(SparkMagics.delta(service));
         service.afterFirstStart(() -> SparkRenderers.register(context));
+        // Jobs started from Java cells (Spark.session().sql(...).collect()) stop with the cell too.
+        context.onInterrupt(service::cancelAllJobs);
     }
 }

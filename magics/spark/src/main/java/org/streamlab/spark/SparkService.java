@@ -67,6 +67,17 @@ public final class SparkService extends ManagedService {
     }
 
     /** The running session, starting Spark first if needed. */
+    /** Cancels every running Spark job, if Spark is running (an interrupt from the notebook). */
+    public void cancelAllJobs() {
+        if (state() == org.streamlab.platform.ServiceState.RUNNING) {
+            try {
+                session().sparkContext().cancelAllJobs();
+            } catch (RuntimeException e) {
+                // the session is stopping: nothing left to cancel
+            }
+        }
+    }
+
     public SparkSession session() {
         return engine().session();
     }

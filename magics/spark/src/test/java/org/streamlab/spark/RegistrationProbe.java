@@ -27,6 +27,9 @@ public final class RegistrationProbe {
             public void onShutdown(Runnable hook) {}
 
             @Override
+            public void onInterrupt(Runnable hook) {}
+
+            @Override
             public KernelConfig config() { return KernelConfig.load(java.util.Map.of(), java.nio.file.Path.of(args[0])); }
         };
         for (KernelExtension e : ServiceLoader.load(KernelExtension.class)) {

@@ -269,4 +269,20 @@ class SparkSqlMagicTest {
         assertNotNull(kit.execHtml("%%sparksql\nSELECT 1 AS ok"));
         assertEquals(0, ((int[]) kit.eval("org.streamlab.spark.Spark.session().sparkContext().statusTracker().getActiveJobIds()")).length);
     }
+
+    @Test
+    void interruptCancelsAJobStartedFromAJavaCell() throws Exception {
+        kit.execSuccess("%%sparksql\nSELECT 1");
+        var outcome = kit.execInterrupted(
+                "org.streamlab.spark.Spark.session().range(0L, 1L << 40).selectExpr(\"sum(id * id)\").collect()",
+                java.time.Duration.ofSeconds(4));
+        org.junit.jupiter.api.Assertions.assertFalse(outcome.ok(), "the endless job finished?");
+        var tracker = SparkService.current().session().sparkContext().statusTracker();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (tracker.getActiveJobIds().length > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        org.junit.jupiter.api.Assertions.assertEquals(0, tracker.getActiveJobIds().length, "the job is still running");
+        org.junit.jupiter.api.Assertions.assertEquals(2, kit.eval("1 + 1"));
+    }
 }

@@ -25,7 +25,7 @@ public final class Main {
             }
             case "install" -> KernelspecInstaller.main(Arrays.copyOfRange(args, 1, args.length));
             case "warmup" -> {
-                warmup(args.length > 1 ? Path.of(args[1]) : null);
+                warmup();
                 System.exit(0); // services may leave non-daemon threads; the CDS archive is written at exit
             }
             default -> usage();
@@ -57,19 +57,16 @@ public final class Main {
 
     /**
      * Runs typical cells once so the classes they load can be recorded in a class-data-sharing archive
-     * ({@code -XX:ArchiveClassesAtExit}). {@code cellsFile} holds more cells (e.g. one per service magic),
-     * separated by lines reading {@code //// cell}; a cell that fails (a service not installed) is skipped.
+     * ({@code -XX:ArchiveClassesAtExit}). Only the kernel's own paths: an archive that also holds Spark's and
+     * Flink's classes (300 MB) made the kernel start slower and tripled its RSS.
      */
-    static void warmup(Path cellsFile) throws java.io.IOException {
+    static void warmup() throws java.io.IOException {
         System.setProperty("java.awt.headless", "true");
         Path workspace = Files.createTempDirectory("streamlab-warmup");
         java.util.List<String> cells = new java.util.ArrayList<>(java.util.List.of(
                 "int x = 1 + 1;\nString s = \"warm\" + x;\ns.length()",
                 "record Row(String name, int n) {}\nList.of(new Row(\"a\", 1))",
                 "%lsmagic"));
-        if (cellsFile != null) {
-            cells.addAll(java.util.Arrays.asList(Files.readString(cellsFile).split("(?m)^//// cell\\s*$")));
-        }
         CellOutput quiet = new CellOutput() {
             @Override
             public void display(org.dflib.jjava.jupyter.kernel.display.DisplayData data, String displayId) {}

@@ -1,5 +1,7 @@
 package org.streamlab.clickhouse;
 
+import org.streamlab.platform.sql.SqlScript;
+
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -86,7 +88,8 @@ public final class ClickHouseMagic {
 
     static Object run(ClickHouseService service, MagicContext context, MagicArgs args, String body) throws Exception {
         Options o = parse(args);
-        List<String> statements = SqlSplitter.split(body);
+        // old drivers decide "is this a SELECT" from the first word and append FORMAT at the end: no comments
+        List<String> statements = SqlScript.split(body).stream().map(SqlScript.Statement::withoutComments).toList();
         if (statements.isEmpty()) {
             throw new MagicUsageException("the cell has no SQL: write statements on the lines below %%clickhouse");
         }

@@ -1,5 +1,7 @@
 package org.streamlab.flink;
 
+import org.streamlab.platform.sql.SqlScript;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,11 +64,11 @@ final class SqlCell {
     }
 
     Object run(String body) throws Exception {
-        if (body == null || SqlSplitter.stripComments(body).isBlank()) {
+        if (body == null || SqlScript.stripComments(body).isBlank()) {
             throw new MagicUsageException("the cell has no SQL: write statements below %%flinksql");
         }
         String sql = resolvePlaceholders(body);
-        List<SqlSplitter.Statement> statements = SqlSplitter.split(sql);
+        List<SqlScript.Statement> statements = SqlScript.split(sql);
         if (service.state() != ServiceState.RUNNING && service.externalAddress().isEmpty()) {
             context.out().println("starting the embedded Flink MiniCluster ...");
         }
@@ -74,7 +76,7 @@ final class SqlCell {
         TableEnvironment tEnv = engine.tableEnv(options.streaming);
         QueryResult last = null;
         for (int i = 0; i < statements.size(); i++) {
-            SqlSplitter.Statement st = statements.get(i);
+            SqlScript.Statement st = statements.get(i);
             boolean isLast = i == statements.size() - 1;
             try {
                 QueryResult r = execute(engine, tEnv, st);
@@ -114,14 +116,14 @@ final class SqlCell {
     }
 
     /** Runs one statement; returns the rows it produced, or null for statements without rows. */
-    private QueryResult execute(FlinkEngine engine, TableEnvironment tEnv, SqlSplitter.Statement st) throws Exception {
-        String head = st.head();
+    private QueryResult execute(FlinkEngine engine, TableEnvironment tEnv, SqlScript.Statement st) throws Exception {
+        String head = st.withoutComments().toUpperCase(java.util.Locale.ROOT);
         String keyword = firstWord(head);
-        if (keyword.equals("SET") && SET.matcher(SqlSplitter.stripComments(st.text()).strip()).matches()) {
+        if (keyword.equals("SET") && SET.matcher(SqlScript.stripComments(st.text()).strip()).matches()) {
             return set(engine, tEnv, st);
         }
-        if (keyword.equals("RESET") && RESET.matcher(SqlSplitter.stripComments(st.text()).strip()).matches()) {
-            Matcher m = RESET.matcher(SqlSplitter.stripComments(st.text()).strip());
+        if (keyword.equals("RESET") && RESET.matcher(SqlScript.stripComments(st.text()).strip()).matches()) {
+            Matcher m = RESET.matcher(SqlScript.stripComments(st.text()).strip());
             m.matches();
             for (TableEnvironment t : List.of(engine.streamTableEnv(), engine.batchTableEnv())) {
                 if (m.group(1) == null) {
@@ -154,8 +156,8 @@ final class SqlCell {
         return collect(engine, result, query, st);
     }
 
-    private QueryResult set(FlinkEngine engine, TableEnvironment tEnv, SqlSplitter.Statement st) {
-        Matcher m = SET.matcher(SqlSplitter.stripComments(st.text()).strip());
+    private QueryResult set(FlinkEngine engine, TableEnvironment tEnv, SqlScript.Statement st) {
+        Matcher m = SET.matcher(SqlScript.stripComments(st.text()).strip());
         m.matches();
         if (m.group(1) == null) {
             ChangelogResult r = new ChangelogResult(List.of("key", "value"));
@@ -172,7 +174,7 @@ final class SqlCell {
         return null;
     }
 
-    private void insert(FlinkEngine engine, TableEnvironment tEnv, SqlSplitter.Statement st) throws Exception {
+    private void insert(FlinkEngine engine, TableEnvironment tEnv, SqlScript.Statement st) throws Exception {
         TableResult result = tEnv.executeSql(st.positioned());
         Optional<JobClient> client = result.getJobClient();
         if (client.isEmpty()) {
@@ -259,7 +261,7 @@ final class SqlCell {
     }
 
     /** Reads a result: bounded metadata rows directly, a query's rows live with its job's progress. */
-    private QueryResult collect(FlinkEngine engine, TableResult result, boolean query, SqlSplitter.Statement st) throws Exception {
+    private QueryResult collect(FlinkEngine engine, TableResult result, boolean query, SqlScript.Statement st) throws Exception {
         List<String> columns = result.getResolvedSchema().getColumnNames();
         List<DataType> types = result.getResolvedSchema().getColumnDataTypes();
         ChangelogResult rows = new ChangelogResult(columns);
@@ -291,7 +293,7 @@ final class SqlCell {
         private CloseableIterator<Row> iterator;
 
         LiveQuery(FlinkEngine engine, TableResult result, JobClient jc, ChangelogResult rows, List<DataType> types,
-                  SqlSplitter.Statement st) {
+                  SqlScript.Statement st) {
             this.engine = engine;
             this.result = result;
             this.jc = jc;
@@ -465,7 +467,7 @@ final class SqlCell {
 
     /** The statement's first line, shortened: what OK lines and job lines name. */
     static String summary(String statement) {
-        String s = SqlSplitter.stripComments(statement).strip().replaceAll("\\s+", " ");
+        String s = SqlScript.stripComments(statement).strip().replaceAll("\\s+", " ");
         return s.length() > 70 ? s.substring(0, 69) + "…" : s;
     }
 

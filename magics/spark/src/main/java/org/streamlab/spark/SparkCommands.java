@@ -1,5 +1,7 @@
 package org.streamlab.spark;
 
+import org.streamlab.platform.sql.SqlScript;
+
 import io.delta.tables.DeltaTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,7 @@ final class SparkCommands {
     private record Outcome(RowTables.Result shown, List<Row> all, String caption) {}
 
     static Object sparksql(SparkService service, MagicContext context, String body, int maxRows, String into) {
-        List<SqlSplitter.Statement> statements = SqlSplitter.split(body);
+        List<SqlScript.Statement> statements = SqlScript.split(body);
         if (statements.isEmpty()) {
             throw new UserError("the cell holds no SQL statement",
                     "write statements below the %%sparksql line, separated by ';'");
@@ -35,12 +37,12 @@ final class SparkCommands {
             Outcome outcome = null;
             int ran = 0;
             for (int i = 0; i < statements.size(); i++) {
-                SqlSplitter.Statement st = statements.get(i);
+                SqlScript.Statement st = statements.get(i);
                 try {
                     Dataset<Row> ds = session.sql(st.text());
                     boolean command = ds.queryExecution().commandExecuted() instanceof CommandResult;
                     boolean laterQuery = statements.subList(i + 1, statements.size()).stream()
-                            .anyMatch(SqlSplitter.Statement::looksLikeQuery);
+                            .anyMatch(SqlScript.Statement::isQuery);
                     if (command) {
                         // a command ran already; its rows (UPDATE/MERGE counts, SHOW output) are shown if any
                         if (!ds.schema().isEmpty()) {

@@ -1,5 +1,7 @@
 package org.streamlab.spark;
 
+import org.streamlab.platform.sql.SqlScript;
+
 import org.apache.spark.SparkThrowable;
 import org.apache.spark.sql.AnalysisException;
 import org.streamlab.kernel.UserError;
@@ -62,7 +64,7 @@ final class SparkErrors {
     /**
      * The error of statement {@code st} of a cell of {@code total} statements, {@code ran} of which completed.
      */
-    static UserError statementError(Throwable t, SqlSplitter.Statement st, int total, int ran) {
+    static UserError statementError(Throwable t, SqlScript.Statement st, int total, int ran) {
         String where = total > 1 ? "statement " + st.index() + " of " + total + " (cell line " + st.line() + "): " : "";
         String message = where + clean(t);
         String condition = condition(t);

@@ -256,12 +256,17 @@ final class FlinkEngine implements AutoCloseable {
 
     /** Waits until the job reaches a terminal state (or the time is up); returns the last state seen. */
     JobStatus awaitTerminal(JobID id, Duration max) {
+        return awaitStatus(id, max, JobStatus::isGloballyTerminalState);
+    }
+
+    /** Polls the job's status until {@code reached} holds or {@code max} passes; returns the last status seen. */
+    JobStatus awaitStatus(JobID id, Duration max, java.util.function.Predicate<JobStatus> reached) {
         long deadline = System.nanoTime() + max.toNanos();
         JobStatus last = null;
         while (System.nanoTime() < deadline) {
             try {
                 last = status(id);
-                if (last.isGloballyTerminalState()) {
+                if (reached.test(last)) {
                     return last;
                 }
             } catch (Exception e) {

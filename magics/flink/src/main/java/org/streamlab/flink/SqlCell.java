@@ -235,25 +235,7 @@ final class SqlCell {
     }
 
     private static JobStatus awaitStarted(FlinkEngine engine, JobID id, Duration max) {
-        long deadline = System.nanoTime() + max.toNanos();
-        JobStatus s = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                s = engine.status(id);
-                if (s == JobStatus.RUNNING || s.isGloballyTerminalState()) {
-                    return s;
-                }
-            } catch (Exception e) {
-                // not registered yet
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        return s;
+        return engine.awaitStatus(id, max, s -> s == JobStatus.RUNNING || s.isGloballyTerminalState());
     }
 
     private static StatusLine jobLine(JobID id, String what, String state) {

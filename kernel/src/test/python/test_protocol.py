@@ -264,6 +264,7 @@ def test_passing_check_lets_nbconvert_succeed(tmp_path):
 
 def test_library_classes_compile_on_first_use(kernel):
     _, kc = kernel
+    assert run(kc, 'var declaredBefore = new ArrayList<String>(List.of("x"));').status == "ok"
     imported = run(kc, 'import org.apache.kafka.clients.producer.ProducerRecord;\n'
                        'new ProducerRecord<String, String>("orders", "k1", "v1").topic()')
     assert imported.status == "ok", imported.error_text
@@ -271,5 +272,7 @@ def test_library_classes_compile_on_first_use(kernel):
     qualified = run(kc, "org.apache.flink.api.common.typeinfo.Types.STRING.getTypeClass().getSimpleName()")
     assert qualified.status == "ok", qualified.error_text
     assert qualified.result["text/plain"] == '"String"'
+    # giving the compiler more jars must not reset what earlier cells defined
+    assert run(kc, "declaredBefore.size()").result["text/plain"] == "1"
     missing = run(kc, "org.nosuch.Thing.run()")
     assert "package org.nosuch does not exist" in missing.error_text

@@ -48,10 +48,10 @@ def execute(kc, code, timeout=120):
 
 FIRST_USE = [
     ("Kafka ready (topic created)", "%kafka create bench --partitions 1", 2.0),
-    ("first Flink SQL result", "%%flinksql --mode batch\nSELECT 1 AS one", 3.0),
+    ("first Flink SQL result", "%%flinksql --mode batch\nSELECT 1 AS n", 3.0),
     ("SparkSession + first Delta write",
      "%%sparksql\nCREATE TABLE bench (id INT) USING DELTA;\nINSERT INTO bench VALUES (1)", 5.0),
-    ("ClickHouse ready (first query)", "%%clickhouse\nSELECT 1 AS one", 1.0),
+    ("ClickHouse ready (first query)", "%%clickhouse\nSELECT 1 AS n", 1.0),
 ]
 
 

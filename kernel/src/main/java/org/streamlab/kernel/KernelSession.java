@@ -1,7 +1,6 @@
 package org.streamlab.kernel;
 
 import java.io.File;
-import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -14,9 +13,7 @@ import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.streamlab.kernel.display.BuiltinRenderers;
 import org.streamlab.kernel.display.Renderer;
 import org.streamlab.kernel.display.RendererRegistry;
-import org.streamlab.kernel.eval.CellFailure;
 import org.streamlab.kernel.eval.JShellEvaluator;
-import org.streamlab.kernel.magic.MagicContext;
 import org.streamlab.kernel.magic.MagicRegistry;
 import org.streamlab.kernel.magic.MagicSpec;
 import org.streamlab.kernel.magic.builtin.BuiltinMagics;
@@ -46,7 +43,6 @@ public final class KernelSession implements AutoCloseable {
     private final CompletableFuture<JShellEvaluator> evaluator;
     private final List<Runnable> shutdownHooks = new CopyOnWriteArrayList<>();
     private final List<Runnable> interruptHooks = new CopyOnWriteArrayList<>();
-    private final List<String> userClassPath = new CopyOnWriteArrayList<>();
     private final CellRunner runner;
     private volatile CellOutput output;
 
@@ -155,7 +151,7 @@ public final class KernelSession implements AutoCloseable {
         }
     }
 
-    /** Runs one cell. Returns its value (or null when it has none); throws {@link CellFailure} or {@link UserError}. */
+    /** Runs one cell. Returns its value (or null when it has none); throws {@link org.streamlab.kernel.eval.CellFailure} or {@link UserError}. */
     public Object execute(String code, CellOutput out) {
         this.output = out;
         return runner.run(code);
@@ -199,16 +195,6 @@ public final class KernelSession implements AutoCloseable {
             throw new UserError("no such file or folder: " + f.getAbsolutePath(), "check the path (it is relative to " + new File("").getAbsolutePath() + ")");
         }
         evaluator().addToClasspath(f.getAbsolutePath());
-        userClassPath.add(f.getAbsolutePath());
-    }
-
-    public List<String> userClassPath() {
-        return Collections.unmodifiableList(userClassPath);
-    }
-
-    /** A magic context for the running cell. */
-    MagicContext magicContext() {
-        return runner.context();
     }
 
     public void onShutdown(Runnable hook) {
@@ -233,9 +219,5 @@ public final class KernelSession implements AutoCloseable {
         if (current == this) {
             current = null;
         }
-    }
-
-    PrintStream stdout() {
-        return System.out;
     }
 }

@@ -72,6 +72,8 @@ class SparkExternalModeTest {
         cmd.add("-Xmx384m");
         cmd.add("-XX:+UseSerialGC");
         cmd.addAll(OPENS);
+        // the platform's log4j2.xml sends Spark's logs to a file; these processes are awaited through their console
+        cmd.add("-Dlog4j2.configurationFile=" + consoleLogging());
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.addAll(args);
@@ -80,6 +82,15 @@ class SparkExternalModeTest {
         Process p = pb.start();
         processes.add(p);
         return p;
+    }
+
+    private Path consoleLogging() throws IOException {
+        Path config = dir.resolve("console-log4j2.properties");
+        Files.writeString(config, String.join("\n",
+                "rootLogger.level = info", "rootLogger.appenderRef.stdout.ref = console",
+                "appender.console.type = Console", "appender.console.name = console", "appender.console.target = SYSTEM_OUT",
+                "appender.console.layout.type = PatternLayout", "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n", ""));
+        return config;
     }
 
     private void awaitLog(String name, String text, Process p, int seconds) throws Exception {

@@ -16,7 +16,7 @@ import jdk.jshell.spi.ExecutionEnv;
  * class JShell loads is remembered, so it can be shipped to a remote cluster later.
  */
 final class CellExecutionControl extends LocalExecutionControl {
-    private static final long STOP_GRACE_MILLIS = 150;
+    private static final long STOP_GRACE_MILLIS = 50;
 
     private volatile Thread running;
     private volatile boolean stopRequested;

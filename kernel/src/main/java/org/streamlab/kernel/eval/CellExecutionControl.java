@@ -10,14 +10,16 @@ import jdk.jshell.spi.ExecutionControlProvider;
 import jdk.jshell.spi.ExecutionEnv;
 
 /**
- * Runs snippets in the kernel's own JVM, so magics, renderers and user code share live objects.
- * Each snippet runs on a fresh thread that an interrupt can stop; the snippet's value is kept as a
+ * Runs snippets in the kernel's own JVM, on the kernel's cell thread, so magics, renderers and user code
+ * share live objects and thread-locals. An interrupt interrupts the snippet and, if it does not stop, stops
+ * it with ThreadDeath, which is caught here so the cell thread lives on. The snippet's value is kept as a
  * live object (see {@link LiveValues}) instead of being turned into a string. The bytecode of every
  * class JShell loads is remembered, so it can be shipped to a remote cluster later.
  */
 final class CellExecutionControl extends LocalExecutionControl {
     private static final long STOP_GRACE_MILLIS = 50;
 
+    private final Object lock = new Object();
     private volatile Thread running;
     private volatile boolean stopRequested;
     private final Map<String, byte[]> loadedClasses = new ConcurrentHashMap<>();
@@ -45,65 +47,79 @@ final class CellExecutionControl extends LocalExecutionControl {
 
     @Override
     protected String invoke(Method doitMethod) throws Exception {
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
+        // Cells run on the kernel's cell thread itself (not a thread per cell), so thread-locals that
+        // libraries set up (Calcite's metadata providers in Flink's planner, Spark's job properties) are the
+        // same for magics and for Java cells.
+        Thread self = Thread.currentThread();
+        self.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
         stopRequested = false;
-        Thread worker = new Thread(() -> {
-            try {
-                result[0] = doitMethod.invoke(null);
-            } catch (Throwable t) {
-                failure[0] = t;
-            }
-        }, "streamlab-cell");
-        worker.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
-        worker.setDaemon(true);
-        running = worker;
-        worker.start();
+        Object result = null;
+        Throwable failure = null;
         try {
-            while (worker.isAlive()) {
-                try {
-                    worker.join();
-                } catch (InterruptedException e) {
-                    stop(); // the waiting thread was interrupted: treat it as a request to stop the cell
+            try {
+                synchronized (lock) {
+                    running = self;
+                }
+                result = doitMethod.invoke(null);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                synchronized (lock) {
+                    running = null;
                 }
             }
-        } finally {
-            running = null;
+        } catch (ThreadDeath lateStop) {
+            // a stop that arrived as the snippet was ending
+            failure = lateStop;
+            synchronized (lock) {
+                running = null;
+            }
         }
-        if (stopRequested) {
+        Thread.interrupted(); // an interrupt meant for the snippet must not reach the kernel's own code
+        if (stopRequested || failure instanceof ThreadDeath
+                || (failure instanceof InvocationTargetException ite && ite.getCause() instanceof ThreadDeath)) {
             throw new StoppedException();
         }
-
-        if (failure[0] != null) {
-            Throwable t = failure[0];
-            if (t instanceof InvocationTargetException ite && ite.getCause() instanceof ThreadDeath) {
-                throw new StoppedException();
-            }
-            if (t instanceof Exception e) {
+        if (failure != null) {
+            if (failure instanceof Exception e) {
                 throw e;
             }
-            throw new InvocationTargetException(t);
+            throw new InvocationTargetException(failure);
         }
-        return LiveValues.park(result[0]);
+        return LiveValues.park(result);
     }
 
-    /** Interrupts the running snippet; if it ignores the interrupt, stops its thread. */
+    /** Interrupts the running snippet; if it is still running after a short grace, stops it. */
     @Override
     @SuppressWarnings("deprecation")
     public void stop() {
-        Thread t = running;
-        if (t == null) {
-            return;
+        Thread t;
+        synchronized (lock) {
+            t = running;
+            if (t == null) {
+                return;
+            }
+            stopRequested = true;
         }
-        stopRequested = true;
         t.interrupt();
-        try {
-            t.join(STOP_GRACE_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        long deadline = System.nanoTime() + STOP_GRACE_MILLIS * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            synchronized (lock) {
+                if (running != t) {
+                    return;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
-        if (t.isAlive()) {
-            t.stop(); // Java 17: the only way to end a busy loop that never checks for interrupts
+        synchronized (lock) {
+            if (running == t) {
+                t.stop(); // Java 17: the only way to end a busy loop that never checks for interrupts
+            }
         }
     }
 

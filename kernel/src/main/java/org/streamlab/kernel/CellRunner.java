@@ -58,10 +58,12 @@ final class CellRunner {
                 }
                 throw re;
             }
-            if (cause instanceof Error err) {
-                throw err;
+            if (cause instanceof ThreadDeath) {
+                throw interruptedFailure();
             }
-            throw new IllegalStateException(cause);
+            // an Error from a magic (a missing class in an extension, a stack overflow) must not reach the
+            // thread serving the Jupyter socket: it becomes this cell's error
+            throw new IllegalStateException(cause.toString(), cause);
         } finally {
             running = null;
         }

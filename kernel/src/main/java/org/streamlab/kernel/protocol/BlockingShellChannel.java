@@ -61,7 +61,7 @@ final class BlockingShellChannel extends org.dflib.jjava.jupyter.channels.ShellC
                 ShellReplyEnvironment env = connection.prepareReplyEnv(this, message);
                 try {
                     handler.handle(env, message);
-                } catch (Exception e) {
+                } catch (Exception | LinkageError | StackOverflowError e) {
                     logger.warn("error handling {}: {}", message.getHeader().getType().getName(), e.toString());
                 } finally {
                     env.resolveDeferrals();

@@ -36,6 +36,19 @@ def wait_idle(kc, msg_id, timeout=60):
             return
 
 
+def interrupt_to_idle(km, kc, code, runs):
+    """Seconds from interrupt_request to the kernel being idle again, while `code` runs."""
+    times = []
+    for _ in range(runs):
+        msg_id = kc.execute(code)
+        time.sleep(0.3)
+        t0 = time.perf_counter()
+        km.interrupt_kernel()
+        wait_idle(kc, msg_id)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
 def execute(kc, code, timeout=120):
     """Seconds from execute_request to execute_reply."""
     t0 = time.perf_counter()
@@ -118,22 +131,8 @@ def main():
         t0 = time.perf_counter()
         kc.complete("Strin", 5, reply=True, timeout=30)
         completes.append(time.perf_counter() - t0)
-    interrupts = []
-    for _ in range(5):
-        msg_id = kc.execute("Thread.sleep(30_000);")
-        time.sleep(0.3)
-        t0 = time.perf_counter()
-        km.interrupt_kernel()
-        wait_idle(kc, msg_id)
-        interrupts.append(time.perf_counter() - t0)
-    busy = []
-    for _ in range(3):
-        msg_id = kc.execute("long n = 0; while (true) { n++; }")
-        time.sleep(0.3)
-        t0 = time.perf_counter()
-        km.interrupt_kernel()
-        wait_idle(kc, msg_id)
-        busy.append(time.perf_counter() - t0)
+    interrupts = interrupt_to_idle(km, kc, "Thread.sleep(30_000);", 5)
+    busy = interrupt_to_idle(km, kc, "long n = 0; while (true) { n++; }", 3)
     kc.stop_channels()
     km.shutdown_kernel(now=True)
 

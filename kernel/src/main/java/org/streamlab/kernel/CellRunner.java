@@ -134,7 +134,7 @@ final class CellRunner {
 
     /** Java chunks and %line magics, in order; the last one's value is the cell's. */
     private Object runLines(String text) {
-        Object last = JShellEvaluatorValues.NONE;
+        Object last = NoValue.INSTANCE;
         StringBuilder java = new StringBuilder();
         int javaStart = 1;
         String[] lines = text.split("\n", -1);
@@ -159,12 +159,12 @@ final class CellRunner {
         if (!java.toString().isBlank()) {
             last = evalJava(java.toString(), javaStart);
         }
-        return last == JShellEvaluatorValues.NONE ? null : last;
+        return last == NoValue.INSTANCE ? null : last;
     }
 
     private Object evalJava(String code, int firstLine) {
         Object v = session.evaluator().eval(code, firstLine);
-        return JShellEvaluator.isNoValue(v) ? JShellEvaluatorValues.NONE : v;
+        return JShellEvaluator.isNoValue(v) ? NoValue.INSTANCE : v;
     }
 
     private Object runMagic(MagicSpec spec, String argLine, String body) {
@@ -190,7 +190,7 @@ final class CellRunner {
     }
 
     /** Marker for "no value" across Java chunks and magics. */
-    private enum JShellEvaluatorValues { NONE }
+    private enum NoValue { INSTANCE }
 
     /** The magic context of one running cell. */
     private final class RunningCell implements MagicContext {

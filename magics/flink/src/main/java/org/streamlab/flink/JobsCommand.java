@@ -20,7 +20,7 @@ final class JobsCommand {
 
     static Object jobs(FlinkService service) throws Exception {
         if (notStartedEmbedded(service)) {
-            return new StatusLine("no Flink jobs: the embedded Flink is not started (it starts with the first %%flinksql or Flink.env())");
+            return new org.streamlab.kernel.display.PlainText("no Flink jobs: the embedded Flink is not started (it starts with the first %%flinksql or Flink.env())");
         }
         FlinkEngine engine = service.engine();
         List<JobStatusMessage> jobs = listJobs(engine);
@@ -34,7 +34,7 @@ final class JobsCommand {
         return t.caption("Flink jobs at " + engine.restUrl());
     }
 
-    static StatusLine cancel(FlinkService service, MagicContext context, String rawId) throws Exception {
+    static org.streamlab.kernel.display.PlainText cancel(FlinkService service, MagicContext context, String rawId) throws Exception {
         JobID id;
         try {
             id = JobID.fromHexString(rawId.strip());
@@ -55,11 +55,11 @@ final class JobsCommand {
             throw new UserError("no job with id " + id + " on the Flink cluster at " + engine.restUrl(), "%flink jobs lists the jobs");
         }
         if (job.getJobState().isGloballyTerminalState()) {
-            return new StatusLine("job " + id + " (" + job.getJobName().replaceAll("\\s+", " ") + ") already ended: " + job.getJobState());
+            return new org.streamlab.kernel.display.PlainText("job " + id + " (" + job.getJobName().replaceAll("\\s+", " ") + ") already ended: " + job.getJobState());
         }
         engine.cancel(id);
         JobStatus end = engine.awaitTerminal(id, Duration.ofSeconds(30));
-        return new StatusLine("job " + id + " (" + job.getJobName().replaceAll("\\s+", " ") + "): " + (end == null ? "cancel requested" : end.name()));
+        return new org.streamlab.kernel.display.PlainText("job " + id + " (" + job.getJobName().replaceAll("\\s+", " ") + "): " + (end == null ? "cancel requested" : end.name()));
     }
 
     private static boolean notStartedEmbedded(FlinkService service) {

@@ -238,8 +238,8 @@ final class SqlCell {
         return engine.awaitStatus(id, max, s -> s == JobStatus.RUNNING || s.isGloballyTerminalState());
     }
 
-    private static StatusLine jobLine(JobID id, String what, String state) {
-        return new StatusLine("Flink job " + id + "  " + state + "  " + what);
+    private static org.streamlab.kernel.display.PlainText jobLine(JobID id, String what, String state) {
+        return new org.streamlab.kernel.display.PlainText("Flink job " + id + "  " + state + "  " + what);
     }
 
     /** Reads a result: bounded metadata rows directly, a query's rows live with its job's progress. */
@@ -346,7 +346,7 @@ final class SqlCell {
             }
             state = end == null ? "?" : end.name();
             String caption = caption(true);
-            context.updateDisplay(displayId, new StatusLine(caption));
+            context.updateDisplay(displayId, new org.streamlab.kernel.display.PlainText(caption));
             return new QueryResult(rows, types, caption, jc.getJobID());
         }
 

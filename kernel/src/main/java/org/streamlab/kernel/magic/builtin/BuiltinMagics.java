@@ -10,6 +10,7 @@ import java.util.TreeMap;
 import org.streamlab.kernel.KernelSession;
 import org.streamlab.kernel.UserError;
 import org.streamlab.kernel.display.HtmlTable;
+import org.streamlab.kernel.display.PlainText;
 import org.streamlab.kernel.magic.MagicSpec;
 import org.streamlab.kernel.magic.MagicUsageException;
 import org.streamlab.kernel.magic.ParsedArgs;
@@ -43,7 +44,7 @@ public final class BuiltinMagics {
                         sb.append(m.invocation()).append(" - ").append(m.synopsis()).append("\n\n")
                                 .append(m.usage().strip()).append("\n\n");
                     }
-                    return new Text(sb.toString().strip());
+                    return new PlainText(sb.toString().strip());
                 }));
         magics.register(MagicSpec.cell("time", "run the cell and print how long it took",
                 "%%time\n<cell body: Java or another magic>\n\nPrints the wall-clock time after the body ran (also when it fails).",
@@ -130,17 +131,9 @@ public final class BuiltinMagics {
                         ctx.out().println(arg.substring(0, eq) + " set for this session");
                         return null;
                     }
-                    return new Text(session.config().get(arg).orElseThrow(() ->
+                    return new PlainText(session.config().get(arg).orElseThrow(() ->
                             new UserError(arg + " is not set", "set it with %env " + arg + "=VALUE")));
                 }));
-    }
-
-    /** Plain text shown as is (not quoted like a String value). */
-    public record Text(String text) {
-        @Override
-        public String toString() {
-            return text;
-        }
     }
 
     private static List<String> expand(String p) throws java.io.IOException {

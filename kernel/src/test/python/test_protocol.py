@@ -18,6 +18,7 @@ from conftest import KERNEL, run
 def test_kernel_info(kernel):
     _, kc = kernel
     reply = kc.kernel_info(reply=True, timeout=30)["content"]
+    assert reply["status"] == "ok"
     assert reply["language_info"]["name"] == "java"
     assert reply["implementation"] == "StreamLab"
     assert reply["language_info"]["file_extension"] == ".java"

@@ -10,8 +10,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import org.dflib.jjava.jupyter.channels.ShellReplyEnvironment;
 import org.dflib.jjava.jupyter.kernel.BaseKernel;
 import org.dflib.jjava.jupyter.kernel.BaseKernelBuilder;
+import org.dflib.jjava.jupyter.kernel.HelpLink;
 import org.dflib.jjava.jupyter.kernel.LanguageInfo;
 import org.dflib.jjava.jupyter.kernel.ReplacementOptions;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
@@ -20,6 +22,9 @@ import org.dflib.jjava.jupyter.kernel.history.HistoryManager;
 import org.dflib.jjava.jupyter.kernel.magic.MagicParser;
 import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
 import org.dflib.jjava.jupyter.kernel.util.StringStyler;
+import org.dflib.jjava.jupyter.messages.Message;
+import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
+import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
 import org.streamlab.kernel.eval.JShellEvaluator;
 import org.streamlab.kernel.magic.MagicSpec;
 
@@ -52,6 +57,22 @@ public final class StreamLabKernel extends BaseKernel {
 
     private static LanguageInfo languageInfo() {
         return new LanguageInfo("java", Runtime.version().toString(), "text/x-java", ".java", "java", "java", "script");
+    }
+
+    /** jjava-jupyter's reply omits "status", which the protocol requires and clients such as nbclient read. */
+    @Override
+    protected void handleKernelInfoRequest(ShellReplyEnvironment env, Message<KernelInfoRequest> request) {
+        env.setBusyDeferIdle();
+        env.reply(new KernelInfoOk(name, version, getLanguageInfo(), getBanner(), getHelpLinks()));
+    }
+
+    static final class KernelInfoOk extends KernelInfoReply {
+        @SuppressWarnings("unused") // serialized into the reply's content
+        private final String status = "ok";
+
+        KernelInfoOk(String name, String version, LanguageInfo language, String banner, List<HelpLink> links) {
+            super("5.3", name, version, language, banner, links);
+        }
     }
 
     @Override

@@ -69,6 +69,10 @@ class KafkaClusterTest {
             CellOutcome refused = kit.execError("%kafka produce safe --key x refused");
             assertTrue(refused.errorMessage().toLowerCase().contains("in-sync replicas")
                     || refused.errorMessage().toLowerCase().contains("not enough"), refused.errorMessage());
+            // and the topic can still be inspected with one broker left
+            String oneLeft = kit.execHtml("%kafka describe safe");
+            int survivor = 6 - leader - second;
+            assertTrue(oneLeft.contains("<td>" + survivor + "</td><td>1,2,3</td><td>" + survivor + "</td>"), oneLeft);
 
             // both come back and catch up
             kit.execSuccess("%kafka start-broker " + second);

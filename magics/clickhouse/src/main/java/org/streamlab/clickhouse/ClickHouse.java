@@ -19,12 +19,29 @@ import tech.tablesaw.api.Table;
  */
 public final class ClickHouse {
     private static volatile ClickHouseService current;
+    private static volatile Dashboard dashboard;
 
     private ClickHouse() {}
 
     /** Set by the extension when it registers the service of the kernel being started. */
     static void setCurrent(ClickHouseService service) {
         current = service;
+    }
+
+    static void setDashboard(Dashboard d) {
+        dashboard = d;
+    }
+
+    /**
+     * The kernel's web dashboard (started by {@code %clickhouse dashboard}, or {@code dashboard().start(0, 1000)}):
+     * {@code ClickHouse.dashboard().panel("orders", "SELECT ...", "line", "minute", "orders")}.
+     */
+    public static Dashboard dashboard() {
+        Dashboard d = dashboard;
+        if (d == null) {
+            throw new UserError("no ClickHouse dashboard in this kernel", "the streamlab-clickhouse extension was not loaded");
+        }
+        return d;
     }
 
     /** The kernel's ClickHouse service. */

@@ -13,7 +13,12 @@ public final class ClickHouseExtension implements KernelExtension {
     public void register(ExtensionContext context) {
         ClickHouseService service = Platform.of(context).register(new ClickHouseService(context.config()));
         ClickHouse.setCurrent(service);
-        context.addMagic(ClickHouseMagic.spec(service));
+        // nothing listens until %clickhouse dashboard: creating it is cheap
+        Dashboard dashboard = new Dashboard(service::ready);
+        ClickHouse.setDashboard(dashboard);
+        context.addMagic(ClickHouseMagic.spec(service, dashboard));
+        context.addMagic(ClickHouseMagic.lineSpec(service, dashboard));
+        context.onShutdown(dashboard::stop);
         context.addRenderer(QueryResult.class, r -> r.toHtmlTable().toDisplayData());
     }
 }

@@ -35,17 +35,38 @@ final class ClickHouseHttp {
      * 18.16 server answers compressed requests with an empty body.
      */
     static String query(Endpoint endpoint, String sql, int timeoutMillis) throws IOException {
-        String auth = null;
-        if (endpoint.user() != null) {
-            String up = endpoint.user() + ":" + (endpoint.password() == null ? "" : endpoint.password());
-            auth = "Basic " + Base64.getEncoder().encodeToString(up.getBytes(StandardCharsets.UTF_8));
-        }
+        String auth = basicAuth(endpoint);
         Response r = request(endpoint.httpBase(), "POST", "/?database=" + URLEncoder.encode(endpoint.database(), StandardCharsets.UTF_8),
                 sql, auth, timeoutMillis);
         if (r.status != 200) {
             throw new IOException("HTTP " + r.status + ": " + ClickHouseErrors.engineMessage(r.body.strip()));
         }
         return r.body.strip();
+    }
+
+    /** Status and body of one answer. */
+    record Answer(int status, String body) {}
+
+    /**
+     * Runs one query with GET, which ClickHouse executes in read-only mode (statements that change data or
+     * settings such as {@code readonly} are refused by the server). {@code settings} go in the URL.
+     * An error answer (status 500 with ClickHouse's message) is returned, not thrown; IOException means no answer.
+     */
+    static Answer readOnlyQuery(Endpoint endpoint, String sql, java.util.Map<String, String> settings, int timeoutMillis)
+            throws IOException {
+        StringBuilder path = new StringBuilder("/?database=").append(URLEncoder.encode(endpoint.database(), StandardCharsets.UTF_8));
+        settings.forEach((k, v) -> path.append('&').append(k).append('=').append(URLEncoder.encode(v, StandardCharsets.UTF_8)));
+        path.append("&query=").append(URLEncoder.encode(sql, StandardCharsets.UTF_8));
+        Response r = request(endpoint.httpBase(), "GET", path.toString(), null, basicAuth(endpoint), timeoutMillis);
+        return new Answer(r.status, r.body);
+    }
+
+    private static String basicAuth(Endpoint endpoint) {
+        if (endpoint.user() == null) {
+            return null;
+        }
+        String up = endpoint.user() + ":" + (endpoint.password() == null ? "" : endpoint.password());
+        return "Basic " + Base64.getEncoder().encodeToString(up.getBytes(StandardCharsets.UTF_8));
     }
 
     private record Response(int status, String body) {}

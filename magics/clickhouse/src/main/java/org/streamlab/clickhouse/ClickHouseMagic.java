@@ -24,8 +24,11 @@ public final class ClickHouseMagic {
     static final int DEFAULT_MAX_ROWS = 20;
 
     static final String USAGE = """
-            %%clickhouse [--max-rows N] [--into VAR] [--chart line|bar --x COL --y COL]
+            %%clickhouse [--max-rows N] [--into VAR] [--chart line|bar --x COL --y COL] [--panel NAME]
             SQL statement; SQL statement; ...
+            %clickhouse dashboard [--port N] [--refresh SECONDS]
+            %clickhouse dashboard stop
+            %clickhouse dashboard remove NAME
 
             Runs the cell's statements on ClickHouse one after the other (split at ';' outside quotes and
             comments). DDL (CREATE, DROP, ALTER), INSERT and OPTIMIZE run; the last statement's rows are
@@ -37,6 +40,17 @@ public final class ClickHouseMagic {
               --chart line|bar   draw the last result as a PNG chart (instead of the table); needs --x and --y
               --x COL            result column on the x axis (numbers or times: a line over time; else categories)
               --y COL            numeric result column on the y axis
+              --panel NAME       also put the last query on the web dashboard as panel NAME (its chart, or a table
+                                 without --chart); the same NAME replaces the panel
+
+            Dashboard: a small web page served by the kernel on 127.0.0.1 (self-contained, works offline) that
+            redraws its panels every SECONDS (default 1) from a read-only query endpoint, GET /api/query?sql=...
+            (ClickHouse's JSONCompact answer; ClickHouse refuses anything but reads there).
+              %clickhouse dashboard          start it (or show its address): --port N (default: a free port),
+                                             --refresh SECONDS (default 1)
+              %clickhouse dashboard stop     stop serving (panels are kept); the kernel's shutdown stops it too
+              %clickhouse dashboard remove NAME   drop a panel
+            From Java: ClickHouse.dashboard().panel(name, sql, "line"|"bar"|"table", xCol, yCol), .url().
 
             Server: the embedded clickhouse-server (data in the workspace folder, kept across restarts), or the one
             at CLICKHOUSE_URL (e.g. http://127.0.0.1:8123, as an environment variable or in streamlab.properties).
@@ -56,16 +70,82 @@ public final class ClickHouseMagic {
     private ClickHouseMagic() {}
 
     public static MagicSpec spec(ClickHouseService service) {
-        return MagicSpec.cell("clickhouse", "run SQL on ClickHouse: show, chart or bind the last result (--into VAR)", USAGE,
-                (context, args, body) -> run(service, context, args, body));
+        return spec(service, null);
     }
 
-    record Options(int maxRows, Optional<String> into, Optional<String> chart, Optional<String> x, Optional<String> y) {
+    /** The cell magic; {@code dashboard} receives {@code --panel} queries (null: --panel is refused). */
+    public static MagicSpec spec(ClickHouseService service, Dashboard dashboard) {
+        return MagicSpec.cell("clickhouse", "run SQL on ClickHouse: show, chart or bind the last result (--into VAR)", USAGE,
+                (context, args, body) -> run(service, dashboard, context, args, body));
+    }
+
+    /** {@code %clickhouse dashboard ...}: the line magic. */
+    public static MagicSpec lineSpec(ClickHouseService service, Dashboard dashboard) {
+        return MagicSpec.line("clickhouse", "the ClickHouse web dashboard: start, stop, remove a panel", USAGE,
+                (context, args) -> runLine(service, dashboard, args));
+    }
+
+    static Object runLine(ClickHouseService service, Dashboard dashboard, MagicArgs args) {
+        ParsedArgs a = args.parse(Set.of(), Set.of("port", "refresh"));
+        String command = a.positional(0, "a subcommand (dashboard)");
+        if (!command.equals("dashboard")) {
+            throw new MagicUsageException("unknown subcommand " + command + " (the line magic has: dashboard)");
+        }
+        String action = a.positionalIfPresent(1).orElse("start");
+        switch (action) {
+            case "start" -> {
+                a.atMostPositional(2);
+                int port = a.intOption("port", 0);
+                if (port < 0 || port > 65535) {
+                    throw new MagicUsageException("--port must be between 1 and 65535 (leave it out for a free port), got: " + port);
+                }
+                double seconds = a.doubleOption("refresh", 1.0);
+                if (!(seconds >= 0.2 && seconds <= 3600)) {
+                    throw new MagicUsageException("--refresh is in seconds, between 0.2 and 3600, got: " + a.option("refresh").orElse(""));
+                }
+                service.ready(); // ClickHouse down or missing: its own readable error, before anything listens
+                dashboard.start(port, (int) Math.round(seconds * 1000));
+                return dashboardLink(dashboard);
+            }
+            case "stop" -> {
+                a.atMostPositional(2);
+                if (!dashboard.isRunning()) {
+                    return new DisplayData("the dashboard is not running");
+                }
+                String url = dashboard.url();
+                dashboard.stop();
+                return new DisplayData("dashboard at " + url + " stopped (panels kept: " + dashboard.panelNames().size() + ")");
+            }
+            case "remove" -> {
+                a.atMostPositional(3);
+                String name = a.positional(2, "the panel's NAME");
+                dashboard.removePanel(name);
+                return new DisplayData("panel " + name + " removed");
+            }
+            default -> throw new MagicUsageException("unknown dashboard action " + action + " (start, stop, remove NAME)");
+        }
+    }
+
+    private static Object dashboardLink(Dashboard dashboard) {
+        String url = dashboard.url();
+        List<String> names = dashboard.panelNames();
+        String panels = names.isEmpty() ? "no panels yet: add one with %%clickhouse --panel NAME"
+                : names.size() + " panels: " + String.join(", ", names);
+        return org.streamlab.kernel.display.BuiltinRenderers.Html.of("dashboard: <a href=\"" + url + "\" target=\"_blank\">" + url
+                + "</a> (" + escape(panels) + ")");
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    record Options(int maxRows, Optional<String> into, Optional<String> chart, Optional<String> x, Optional<String> y,
+                   Optional<String> panel) {
         boolean collect() { return into.isPresent() || chart.isPresent(); }
     }
 
     static Options parse(MagicArgs args) {
-        ParsedArgs a = args.parse(Set.of(), Set.of("max-rows", "into", "chart", "x", "y"));
+        ParsedArgs a = args.parse(Set.of(), Set.of("max-rows", "into", "chart", "x", "y", "panel"));
         a.atMostPositional(0);
         int maxRows = a.positiveInt("max-rows", DEFAULT_MAX_ROWS, 0);
         Optional<String> into = a.option("into");
@@ -83,11 +163,19 @@ public final class ClickHouseMagic {
         } else if (x.isPresent() || y.isPresent()) {
             throw new MagicUsageException("--x and --y go with --chart line|bar");
         }
-        return new Options(maxRows, into, chart, x, y);
+        Optional<String> panel = a.option("panel");
+        if (panel.isPresent() && panel.get().isBlank()) {
+            throw new MagicUsageException("--panel needs a name, e.g. --panel \"orders per minute\"");
+        }
+        return new Options(maxRows, into, chart, x, y, panel);
     }
 
-    static Object run(ClickHouseService service, MagicContext context, MagicArgs args, String body) throws Exception {
+    static Object run(ClickHouseService service, Dashboard dashboard, MagicContext context, MagicArgs args, String body)
+            throws Exception {
         Options o = parse(args);
+        if (o.panel().isPresent() && dashboard == null) {
+            throw new MagicUsageException("--panel needs the dashboard, which this kernel does not have");
+        }
         // old drivers decide "is this a SELECT" from the first word and append FORMAT at the end: no comments
         List<String> statements = SqlScript.split(body).stream().map(SqlScript.Statement::withoutComments).toList();
         if (statements.isEmpty()) {
@@ -135,6 +223,12 @@ public final class ClickHouseMagic {
             }
             int n = statements.size();
             return new DisplayData("OK: " + (n == 1 ? "1 statement" : n + " statements") + " ran");
+        }
+        if (o.panel().isPresent()) {
+            String lastSql = statements.get(statements.size() - 1);
+            dashboard.panel(o.panel().get(), lastSql, o.chart().orElse("table"), o.x().orElse(null), o.y().orElse(null));
+            context.out().println("panel " + o.panel().get() + " on the dashboard"
+                    + (dashboard.isRunning() ? " at " + dashboard.url() : " (start it with %clickhouse dashboard)"));
         }
         if (o.into().isPresent()) {
             Table table = last.table();

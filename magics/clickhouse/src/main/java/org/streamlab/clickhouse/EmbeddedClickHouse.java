@@ -316,6 +316,13 @@ public final class EmbeddedClickHouse {
                   <uncompressed_cache_size>268435456</uncompressed_cache_size>
                   <mlock_executable>false</mlock_executable>
                   <builtin_dictionaries_reload_interval>3600</builtin_dictionaries_reload_interval>
+                  <!-- system.query_log: rows read and returned per query (the MergeTree notebook measures with it);
+                       SYSTEM FLUSH LOGS writes the buffered rows at once -->
+                  <query_log>
+                    <database>system</database>
+                    <table>query_log</table>
+                    <flush_interval_milliseconds>1000</flush_interval_milliseconds>
+                  </query_log>
                   <!-- librdkafka settings of ENGINE = Kafka tables: a new consumer group reads a topic from its
                        beginning (librdkafka's default is the end), as learners expect after producing first -->
                   <kafka>
@@ -333,6 +340,7 @@ public final class EmbeddedClickHouse {
                       <load_balancing>random</load_balancing>
                       <!-- ISO 8601 timestamps (2024-03-01T10:00:05Z, as Java's Instant prints them) parse too -->
                       <date_time_input_format>best_effort</date_time_input_format>
+                      <log_queries>1</log_queries>
                     </default>
                   </profiles>
                   <users>

@@ -1,0 +1,109 @@
+package org.streamlab.pipelines;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Where and how the window rows are written: ClickHouse's HTTP address (e.g. {@code ClickHouse.httpUrl()} in a
+ * notebook), database and table, batching and retries.
+ * <pre>{@code
+ * ClickHouseSinkConfig ch = ClickHouseSinkConfig.builder()
+ *         .url(ClickHouse.httpUrl()).table("user_window_counts")
+ *         .batchSize(500).flushInterval(Duration.ofMillis(200)).maxRetries(3).build();
+ * }</pre>
+ */
+public final class ClickHouseSinkConfig implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final String url;
+    private final String user;
+    private final String password;
+    private final String database;
+    private final String table;
+    private final int batchSize;
+    private final long flushIntervalMillis;
+    private final int maxRetries;
+    private final long retryBackoffMillis;
+    private final int timeoutMillis;
+
+    private ClickHouseSinkConfig(Builder b) {
+        this.url = b.url.replaceAll("/+$", "");
+        this.user = b.user;
+        this.password = b.password;
+        this.database = b.database;
+        this.table = b.table;
+        this.batchSize = b.batchSize;
+        this.flushIntervalMillis = b.flushInterval.toMillis();
+        this.maxRetries = b.maxRetries;
+        this.retryBackoffMillis = b.retryBackoff.toMillis();
+        this.timeoutMillis = (int) b.timeout.toMillis();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String url() { return url; }
+    public String user() { return user; }
+    public String password() { return password; }
+    public String database() { return database; }
+    public String table() { return table; }
+    /** {@code database.table}, as written in SQL. */
+    public String qualifiedTable() { return database + "." + table; }
+    public int batchSize() { return batchSize; }
+    public long flushIntervalMillis() { return flushIntervalMillis; }
+    public int maxRetries() { return maxRetries; }
+    public long retryBackoffMillis() { return retryBackoffMillis; }
+    public int timeoutMillis() { return timeoutMillis; }
+
+    @Override
+    public String toString() {
+        return url + " " + qualifiedTable() + " (batch " + batchSize + ", flush every " + flushIntervalMillis + " ms, "
+                + maxRetries + " retries)";
+    }
+
+    public static final class Builder {
+        private String url;
+        private String user;
+        private String password;
+        private String database = "default";
+        private String table = "user_window_counts";
+        private int batchSize = 1_000;
+        private Duration flushInterval = Duration.ofMillis(200);
+        private int maxRetries = 3;
+        private Duration retryBackoff = Duration.ofMillis(200);
+        private Duration timeout = Duration.ofSeconds(30);
+
+        private Builder() {}
+
+        /** ClickHouse's HTTP address, e.g. http://127.0.0.1:8123. */
+        public Builder url(String url) { this.url = url; return this; }
+        /** Credentials, when the server needs them (default: the server's default user). */
+        public Builder credentials(String user, String password) { this.user = user; this.password = password; return this; }
+        public Builder database(String database) { this.database = database; return this; }
+        public Builder table(String table) { this.table = table; return this; }
+        /** Rows per INSERT; a batch is also sent when it is older than the flush interval, and at every checkpoint. */
+        public Builder batchSize(int rows) { this.batchSize = rows; return this; }
+        public Builder flushInterval(Duration interval) { this.flushInterval = interval; return this; }
+        /** Attempts after the first one when ClickHouse cannot be reached; the wait doubles from {@code retryBackoff}. */
+        public Builder maxRetries(int retries) { this.maxRetries = retries; return this; }
+        public Builder retryBackoff(Duration backoff) { this.retryBackoff = backoff; return this; }
+        /** Connect and read timeout of one request. */
+        public Builder timeout(Duration timeout) { this.timeout = timeout; return this; }
+
+        public ClickHouseSinkConfig build() {
+            Objects.requireNonNull(url, "ClickHouseSinkConfig: url (ClickHouse's HTTP address) is required");
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                throw new IllegalArgumentException("ClickHouseSinkConfig: url must be ClickHouse's HTTP address, e.g. http://127.0.0.1:8123, got: " + url);
+            }
+            if (!database.matches("[A-Za-z_][A-Za-z0-9_]*") || !table.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                throw new IllegalArgumentException("ClickHouseSinkConfig: database and table must be plain identifiers, got: " + database + "." + table);
+            }
+            if (batchSize < 1 || maxRetries < 0 || flushInterval.isNegative() || flushInterval.isZero()) {
+                throw new IllegalArgumentException("ClickHouseSinkConfig: batchSize >= 1, maxRetries >= 0, flushInterval > 0");
+            }
+            return new ClickHouseSinkConfig(this);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package org.streamlab.pipelines;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/** Reads a dead-letter topic back: every record from the beginning to the end offsets seen now. */
+public final class DeadLetterTopic {
+    private DeadLetterTopic() {}
+
+    public static List<DeadLetter> readAll(String bootstrapServers, String topic) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrapServers);
+        p.put("key.deserializer", StringDeserializer.class.getName());
+        p.put("value.deserializer", StringDeserializer.class.getName());
+        p.put("enable.auto.commit", "false");
+        List<DeadLetter> out = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(15));
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("reading " + topic + " took over 30 s: " + out.size() + " records read");
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    out.add(DeadLetter.fromJson(r.value()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Dead letters per reason on the topic (every reason present, 0 when none). */
+    public static Map<BadEventReason, Long> countByReason(String bootstrapServers, String topic) {
+        return countByReason(readAll(bootstrapServers, topic));
+    }
+
+    public static Map<BadEventReason, Long> countByReason(List<DeadLetter> letters) {
+        Map<BadEventReason, Long> out = new EnumMap<>(BadEventReason.class);
+        for (BadEventReason r : BadEventReason.values()) {
+            out.put(r, 0L);
+        }
+        for (DeadLetter d : letters) {
+            out.merge(d.reason(), 1L, Long::sum);
+        }
+        return out;
+    }
+}

@@ -59,6 +59,9 @@ final class FlinkEngine implements AutoCloseable {
         this.port = port;
         Map<String, String> conf = new LinkedHashMap<>();
         conf.put("execution.target", "remote");
+        // env.execute() waits for the job and throws its failure; detached (the remote default) it would return at
+        // submission with a DetachedJobExecutionResult, and a failing job would look like a finished one.
+        conf.put("execution.attached", "true");
         conf.put("rest.address", host);
         conf.put("rest.port", String.valueOf(port));
         conf.put("security.delegation.tokens.enabled", "false");

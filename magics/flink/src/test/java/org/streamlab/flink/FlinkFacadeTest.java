@@ -1,6 +1,7 @@
 package org.streamlab.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -44,6 +45,32 @@ class FlinkFacadeTest {
                     """);
             assertTrue(o.ok(), o.toString());
             assertEquals("[1, 4, 9, 16, 25]", String.valueOf(o.value()));
+        }
+    }
+
+    @Test
+    void executeWaitsForTheJobAndReportsItsFailure() {
+        try (KernelTestKit kit = KernelTestKit.start(workspace)) {
+            kit.execSuccess("""
+                    import org.streamlab.flink.Flink;
+                    import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+                    var ok = Flink.newEnv();
+                    ok.fromSequence(1, 100).map(x -> x * 2).sinkTo(new DiscardingSink<>());
+                    var result = ok.execute("finishes");
+                    """);
+            // attached: the result of the finished job, not a DetachedJobExecutionResult returned at submission
+            assertEquals("JobExecutionResult", kit.eval("result.getClass().getSimpleName()"));
+            assertTrue((Boolean) kit.eval("result.getNetRuntime() >= 0"));
+
+            CellOutcome failed = kit.exec("""
+                    var bad = Flink.newEnv();
+                    bad.configure(org.apache.flink.configuration.Configuration.fromMap(java.util.Map.of("restart-strategy.type", "none")));
+                    bad.fromSequence(1, 10).map(x -> { if (x == 5) throw new IllegalStateException("record 5 is poison"); return x; })
+                            .sinkTo(new DiscardingSink<>());
+                    bad.execute("fails");
+                    """);
+            assertFalse(failed.ok(), "a failing job must fail the cell that executes it: " + failed);
+            assertTrue(failed.errorMessage().contains("record 5 is poison"), "the cell's error should name the job's failure: " + failed);
         }
     }
 }

@@ -2,6 +2,7 @@
 //   node dashboard-check.mjs URL PANEL CHROMIUM_PATH
 // Then commands on stdin, one per line, each answered by one line on stdout ("ok ..." or "FAIL ..."):
 //   expect TOTAL ROWS     wait (20 s at most) until panel PANEL shows ROWS rows summing to TOTAL
+//   table ROWS NAME       wait until the table panel NAME shows ROWS rows (as table rows)
 //   screenshot FILE       save a PNG of the page
 //   quit
 // Exits 1 on the first failure, or on any error the page itself raises (a broken page fails the test).
@@ -44,6 +45,21 @@ try {
           .catch(() => "no panel " + panel + " on the page");
         const banner = await page.$eval("#error", e => e.textContent).catch(() => "");
         console.log(`FAIL panel never showed total=${total} rows=${rows}; it shows ${seen}${banner ? "; banner: " + banner : ""}`);
+        status = 1;
+        break;
+      }
+    } else if (cmd === "table") {
+      const [rows, ...name] = args;
+      const sel = `section.panel[data-name="${name.join(" ").replace(/"/g, '\\"')}"]`;
+      try {
+        await page.waitForFunction(([sel, r]) => {
+          const s = document.querySelector(sel);
+          return s && s.dataset.rows === r && s.querySelectorAll("table tr").length === Number(r) + 1;
+        }, [sel, rows], { timeout: 20000, polling: 100 });
+        console.log("ok table " + rows + " rows");
+      } catch (e) {
+        const seen = await page.$eval(sel, s => `rows=${s.dataset.rows} error=${s.dataset.error}`).catch(() => "no such panel");
+        console.log(`FAIL table panel never showed ${rows} rows; it shows ${seen}`);
         status = 1;
         break;
       }

@@ -275,9 +275,29 @@ class ClickHouseMagicTest {
     void helpShowsTheFullUsage() {
         CellOutcome o = kit.execSuccess("%help clickhouse");
         String all = o.allText();
-        for (String option : new String[] {"--max-rows N", "--into VAR", "--chart line|bar", "--x COL", "--y COL", "CLICKHOUSE_URL"}) {
+        for (String option : new String[] {"--max-rows N", "--into VAR", "--chart line|bar", "--x COL", "--y COL", "CLICKHOUSE_URL",
+                "--panel NAME", "%clickhouse dashboard [--port N] [--refresh SECONDS]", "dashboard stop", "dashboard remove NAME"}) {
             assertTrue(all.contains(option), option + " missing from help: " + all);
         }
+    }
+
+    @Test
+    void queryLogRecordsRowsReadAndReturned() throws InterruptedException {
+        // the embedded server logs queries (log_queries=1, <query_log>): the MergeTree notebook measures with it
+        long rows = (Long) kit.eval("((Number) org.streamlab.clickhouse.ClickHouse.query(\"SELECT count() FROM events\").column(0).get(0)).longValue()");
+        kit.execSuccess("%%clickhouse\nSELECT 'qlog-probe' AS probe, count() AS n FROM events WHERE amount > 10");
+        String html = "";
+        for (int i = 0; i < 50 && !html.contains("<td>"); i++) { // finished queries are logged just after the answer
+            html = kit.execSuccess("""
+                    %%clickhouse
+                    SYSTEM FLUSH LOGS;
+                    SELECT read_rows, result_rows FROM system.query_log
+                    WHERE type = 2 AND query LIKE '%qlog-probe%' AND query NOT LIKE '%query_log%'
+                    """).html();
+            Thread.sleep(100);
+        }
+        // a filter on a column outside the key reads every row; one row comes back
+        assertTrue(html.contains("<td>" + rows + "</td><td>1</td>"), rows + " rows read, 1 returned: " + html);
     }
 
     private static void assertAlive() {

@@ -51,6 +51,10 @@ class DashboardBrowserTest {
                     %%clickhouse --chart bar --x shop --y revenue --panel revenue
                     SELECT shop, sum(amount) AS revenue FROM orders GROUP BY shop ORDER BY shop
                     """);
+            kit.execSuccess("""
+                    %%clickhouse --panel "top amounts"
+                    SELECT amount, count() AS orders FROM orders GROUP BY amount ORDER BY amount DESC LIMIT 3
+                    """);
             String html = kit.execHtml("%clickhouse dashboard --refresh 0.5");
             Matcher m = Pattern.compile("href=\"(http://127\\.0\\.0\\.1:\\d+/)\"").matcher(html);
             assertTrue(m.find(), html);
@@ -73,6 +77,9 @@ class DashboardBrowserTest {
             reader.start();
             try (PrintWriter in = new PrintWriter(node.getOutputStream(), true, StandardCharsets.UTF_8)) {
                 expectOk(lines, transcript, "loaded");
+
+                in.println("table 3 top amounts");
+                expectOk(lines, transcript, "table 3 rows");
 
                 long[] first = totals(kit);
                 in.println("expect " + first[0] + " " + first[1]);

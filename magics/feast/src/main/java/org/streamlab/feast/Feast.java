@@ -54,29 +54,37 @@ public final class Feast {
         return onlineFeatures(OnlineRequest.builder().features(features).entity(joinKey, values).build());
     }
 
-    /** Writes the definitions as features.py in the repository and runs feast apply; returns feast's output. */
-    public static String apply(String definitions) {
-        return service().apply(definitions, "features.py", null, () -> Thread.currentThread().isInterrupted());
+    /** Writes the definitions as features.py in the repository and runs feast apply, printing what feast says. */
+    public static void apply(String definitions) {
+        service().apply(definitions, "features.py", System.out::println, () -> Thread.currentThread().isInterrupted());
     }
 
-    /** feast materialize START END (all feature views); returns feast's output. */
-    public static String materialize(Instant start, Instant end) {
-        return service().cli(List.of("materialize", iso(start), iso(end)), null, () -> Thread.currentThread().isInterrupted());
+    /** Any feast command in the repository (e.g. {@code cli("feature-views", "describe", "v")}); returns its output. */
+    public static String cli(String... args) {
+        return service().cli(List.of(args), null, () -> Thread.currentThread().isInterrupted());
+    }
+
+    /** feast materialize START END (all feature views), printing what feast says. */
+    public static void materialize(Instant start, Instant end) {
+        service().cli(List.of("materialize", iso(start), iso(end)), System.out::println, () -> Thread.currentThread().isInterrupted());
     }
 
     /** feast materialize START END --views V ... */
-    public static String materialize(Instant start, Instant end, String... views) {
+    public static void materialize(Instant start, Instant end, String... views) {
         List<String> args = new ArrayList<>(List.of("materialize", iso(start), iso(end)));
         for (String v : views) {
             args.add("--views");
             args.add(v);
         }
-        return service().cli(args, null, () -> Thread.currentThread().isInterrupted());
+        service().cli(args, System.out::println, () -> Thread.currentThread().isInterrupted());
     }
 
-    /** A point-in-time-correct training set (Feast's get_historical_features). */
+    /**
+     * A point-in-time-correct training set (Feast's get_historical_features). Relative entity and output paths are
+     * resolved against the feature repository, like sources' paths.
+     */
     public static TrainingSet trainingSet(TrainingRequest request) {
-        return service().trainingSet(request, null, () -> Thread.currentThread().isInterrupted());
+        return service().trainingSet(request, System.out::println, () -> Thread.currentThread().isInterrupted());
     }
 
     private static String iso(Instant t) {

@@ -53,9 +53,10 @@ public final class FeastMagic {
               training                 a point-in-time-correct training set: for each entity row (join keys, a time,
                                        labels) the feature values as of that time, through Feast's
                                        get_historical_features (a Python helper run on feast's Python)
-                --entities PATH        the entity rows: Parquet file or folder (e.g. written by Spark), or CSV
+                --entities PATH        the entity rows: Parquet file or folder (e.g. written by Spark), or CSV;
+                                       a relative PATH is in the repository (e.g. data/labels)
                 --timestamp-column C   their time column (default event_timestamp)
-                --out PATH             where the training set is written as Parquet
+                --out PATH             where the training set is written as Parquet (relative: in the repository)
                                        (default workspace/feast/training/training_set.parquet)
                 --max-rows N           rows shown (default 20)
                 --into VAR             also bind it: org.streamlab.feast.TrainingSet VAR

@@ -193,12 +193,13 @@ public final class FeastService extends ManagedService {
 
     /** Builds a training set with the module's Python helper (FeatureStore.get_historical_features). */
     public TrainingSet trainingSet(TrainingRequest request, Consumer<String> echo, BooleanSupplier interrupted) {
-        Path entities = request.entities().toAbsolutePath();
+        // relative paths resolve against the repository, as sources' paths in the definitions do
+        Path entities = repo().resolve(request.entities()).normalize();
         if (!Files.exists(entities)) {
             throw new UserError("entity rows not found: " + entities, "write them first, e.g. spark.table(\"labels\").write()"
                     + ".mode(\"overwrite\").parquet(path)");
         }
-        Path out = request.out() != null ? request.out().toAbsolutePath() : feastDir("training").resolve("training_set.parquet");
+        Path out = request.out() != null ? repo().resolve(request.out()).normalize() : feastDir("training").resolve("training_set.parquet");
         Path json = feastDir("training").resolve(out.getFileName() + ".json");
         Path helper = helperScript();
         List<String> command = new ArrayList<>(List.of(binary().python().toString(), helper.toString(),

@@ -7,6 +7,7 @@ summary (columns and rows, timestamps as ISO-8601 UTC strings) for the kernel to
 Rows come back in the order of the entity rows (Feast's own order is not stable).
 """
 import argparse
+import decimal
 import json
 import math
 import os
@@ -40,6 +41,8 @@ def to_json_value(v):
         if pd.isna(v):
             return None
         return v.tz_convert("UTC").strftime("%Y-%m-%dT%H:%M:%S.%fZ") if v.tzinfo else v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return float(v)
     if hasattr(v, "item"):  # numpy scalars
         return to_json_value(v.item())
     if v is pd.NaT:

@@ -155,6 +155,15 @@ class FeastIntegrationTest {
             ProcessHandle.current().descendants().forEach(p -> p.info().commandLine()
                     .filter(c -> c.contains("materialize")).ifPresent(left::add));
             assertEquals(List.of(), left, "feast materialize still running");
+            // a feast command started from a Java cell stops too (the kernel's interrupt hook kills it)
+            CellOutcome java = kit.execInterrupted(
+                    "org.streamlab.feast.Feast.materialize(Instant.parse(\"2026-01-01T00:00:00Z\"), Instant.parse(\"2026-01-02T00:00:00Z\"))",
+                    Duration.ofMillis(1500));
+            assertFalse(java.ok());
+            Thread.sleep(500);
+            ProcessHandle.current().descendants().forEach(p -> p.info().commandLine()
+                    .filter(c -> c.contains("materialize")).ifPresent(left::add));
+            assertEquals(List.of(), left, "feast materialize started from Java still running");
             // the same command runs to the end when not interrupted
             kit.execSuccess("%feast materialize 2026-01-01T00:00:00 2026-01-02T00:00:00");
         }

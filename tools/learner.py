@@ -282,6 +282,16 @@ def write_learner_version(notebook: Path, out_dir: Path = DEFAULT_OUT) -> tuple[
     return target, blocks
 
 
+def link_datasets(out_dir: Path) -> None:
+    """Notebooks read ../../datasets: the learner tree gets the course's datasets beside its notebooks, so a learner
+    check fails on its stub, not on a missing file."""
+    link = out_dir / "datasets"
+    if link.is_symlink() or link.exists():
+        return
+    out_dir.mkdir(parents=True, exist_ok=True)
+    link.symlink_to((REPO / "datasets").resolve(), target_is_directory=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Write learner versions of the notebooks (solutions stubbed).")
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/**/*.ipynb)")
@@ -293,6 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         print("no notebooks found", file=sys.stderr)
         return 1
     try:
+        link_datasets(args.out)
         for nb in notebooks:
             target, blocks = write_learner_version(nb, args.out)
             print(f"{nb} -> {target} ({blocks} solution block{'s' if blocks != 1 else ''} stubbed)")

@@ -181,6 +181,8 @@ def test_learner_cli_writes_every_course_notebook(tmp_path):
         assert out.is_file(), out
         text = out.read_text(encoding="utf-8")
         assert "BEGIN SOLUTION" not in text and "UnsupportedOperationException" in text
+    # the notebooks' ../../datasets resolves in the learner tree too
+    assert (tmp_path / "datasets" / "generators" / "EventGenerator.java").is_file()
 
 
 def test_learner_cli_reports_bad_markers(tmp_path):

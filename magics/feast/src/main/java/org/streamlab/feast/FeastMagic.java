@@ -164,7 +164,11 @@ public final class FeastMagic {
         args.parse().atMostPositional(1);
         StringBuilder sb = new StringBuilder();
         sb.append("repository: ").append(service.repo()).append('\n');
-        sb.append("feast:      ").append(service.binary().feast()).append(" (Python ").append(service.binary().python()).append(")\n");
+        try {
+            sb.append("feast:      ").append(service.binary().feast()).append(" (Python ").append(service.binary().python()).append(")\n");
+        } catch (org.streamlab.kernel.UserError e) {
+            sb.append("feast:      ").append(e.getMessage()).append(" - ").append(e.hint()).append('\n');
+        }
         sb.append("server:     ").append(service.state()).append(", ").append(service.address());
         if (service.lastError() != null) {
             sb.append("\nlast error: ").append(service.lastError());

@@ -171,7 +171,6 @@ final class FeastProcess {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
         for (ProcessHandle c : children) {
             while (c.isAlive() && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {

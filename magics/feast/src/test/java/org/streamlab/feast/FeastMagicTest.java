@@ -140,6 +140,7 @@ class FeastMagicTest {
             assertTrue(o.errorMessage().contains("FEAST_BIN=/nonexistent/feast is not an executable file"), o.errorMessage());
             assertTrue(o.errorMessage().contains("pip install -r tools/requirements.txt"), o.errorMessage());
             assertTrue(kit.execError("%feast").errorMessage().contains("missing subcommand"));
+            assertTrue(kit.execSuccess("%feast status").text().contains("FEAST_BIN=/nonexistent/feast is not an executable file"));
             assertTrue(kit.execError("%feast nope").errorMessage().contains("unknown subcommand nope"));
             assertTrue(kit.execError("%%feast apply\n").errorMessage().contains("no definitions"));
             assertTrue(kit.execError("%%feast materialize\nx").errorMessage().contains("one subcommand, apply"));

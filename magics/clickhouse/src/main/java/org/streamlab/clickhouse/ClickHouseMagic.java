@@ -105,7 +105,7 @@ public final class ClickHouseMagic {
                 }
                 service.ready(); // ClickHouse down or missing: its own readable error, before anything listens
                 dashboard.start(port, (int) Math.round(seconds * 1000));
-                return dashboardLink(dashboard);
+                return dashboardLink(dashboard, service.jupyterProxyPrefix());
             }
             case "stop" -> {
                 a.atMostPositional(2);
@@ -126,13 +126,21 @@ public final class ClickHouseMagic {
         }
     }
 
-    private static Object dashboardLink(Dashboard dashboard) {
+    /**
+     * The dashboard's address; behind JupyterHub (Binder) the browser cannot reach the kernel's loopback, so the
+     * link goes through jupyter-server-proxy ({@code PREFIX/proxy/PORT/}) and the direct address is shown beside it.
+     */
+    static Object dashboardLink(Dashboard dashboard, java.util.Optional<String> proxyPrefix) {
         String url = dashboard.url();
         List<String> names = dashboard.panelNames();
         String panels = names.isEmpty() ? "no panels yet: add one with %%clickhouse --panel NAME"
                 : names.size() + " panels: " + String.join(", ", names);
-        return org.streamlab.kernel.display.BuiltinRenderers.Html.of("dashboard: <a href=\"" + url + "\" target=\"_blank\">" + url
-                + "</a> (" + escape(panels) + ")");
+        String link = proxyPrefix
+                .map(prefix -> (prefix.endsWith("/") ? prefix : prefix + "/") + "proxy/" + dashboard.port() + "/")
+                .orElse(url);
+        String direct = link.equals(url) ? "" : ", in the kernel's machine " + url;
+        return org.streamlab.kernel.display.BuiltinRenderers.Html.of("dashboard: <a href=\"" + escape(link) + "\" target=\"_blank\">"
+                + escape(link) + "</a> (" + escape(panels) + escape(direct) + ")");
     }
 
     private static String escape(String s) {

@@ -38,6 +38,14 @@ public final class ClickHouseService extends ManagedService {
     /** The embedded server of another kernel on the same workspace, used instead of starting a second one. */
     private volatile EmbeddedClickHouse.Running shared;
 
+    /** Set by JupyterHub (and Binder) for the notebook server: the dashboard link then goes through its proxy. */
+    static final String JUPYTERHUB_PREFIX_KEY = "JUPYTERHUB_SERVICE_PREFIX";
+
+    /** The Jupyter server's URL prefix when the notebook runs behind JupyterHub, for links to kernel-side servers. */
+    public java.util.Optional<String> jupyterProxyPrefix() {
+        return config.get(JUPYTERHUB_PREFIX_KEY).filter(p -> !p.isBlank());
+    }
+
     public ClickHouseService(KernelConfig config) {
         super("clickhouse", URL_KEY, config);
     }

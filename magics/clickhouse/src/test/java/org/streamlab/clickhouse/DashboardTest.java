@@ -67,6 +67,20 @@ class DashboardTest {
     }
 
     @Test
+    void behindJupyterHubTheLinkGoesThroughTheServersProxy() {
+        kit.execSuccess("%env JUPYTERHUB_SERVICE_PREFIX=/user/ada/");
+        try {
+            String html = kit.execHtml("%clickhouse dashboard");
+            Matcher m = Pattern.compile("href=\"/user/ada/proxy/(\\d+)/\"").matcher(html);
+            assertTrue(m.find(), html);
+            assertTrue(html.contains("http://127.0.0.1:" + m.group(1) + "/"), "the direct address is shown too: " + html);
+        } finally {
+            kit.execSuccess("%env JUPYTERHUB_SERVICE_PREFIX=");
+            kit.execSuccess("%clickhouse dashboard stop");
+        }
+    }
+
+    @Test
     void panelQueryIsServedWithClickHousesNumbers() throws Exception {
         kit.execSuccess("""
                 %%clickhouse --chart bar --x shop --y total --panel "sales per shop"

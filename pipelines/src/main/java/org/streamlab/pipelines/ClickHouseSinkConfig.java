@@ -3,6 +3,7 @@ package org.streamlab.pipelines;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
+import org.streamlab.clickhouse.ClickHouseHttpClient;
 
 /**
  * Where and how the window rows are written: ClickHouse's HTTP address (e.g. {@code ClickHouse.httpUrl()} in a
@@ -56,6 +57,11 @@ public final class ClickHouseSinkConfig implements Serializable {
     public int maxRetries() { return maxRetries; }
     public long retryBackoffMillis() { return retryBackoffMillis; }
     public int timeoutMillis() { return timeoutMillis; }
+
+    /** A driver-free HTTP client for this server and database (serializable, so the sink carries it). */
+    public ClickHouseHttpClient client() {
+        return new ClickHouseHttpClient(url, user, password, database, timeoutMillis);
+    }
 
     @Override
     public String toString() {

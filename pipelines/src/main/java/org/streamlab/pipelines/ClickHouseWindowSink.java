@@ -11,6 +11,7 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
+import org.streamlab.clickhouse.ClickHouseHttpClient;
 
 /**
  * Writes {@link UserWindowCount} rows into a ClickHouse table keyed by (user_id, window_start), in batches over
@@ -54,7 +55,7 @@ public final class ClickHouseWindowSink implements Sink<UserWindowCount> {
         /** {@code timers} and {@code rowsSent} may be null (no interval flush, no metric): then only size and flush() send. */
         public Writer(ClickHouseSinkConfig config, ProcessingTimeService timers, Counter rowsSent) {
             this.config = config;
-            this.client = ClickHouseHttpClient.of(config);
+            this.client = config.client();
             this.timers = timers;
             this.rowsSent = rowsSent;
         }

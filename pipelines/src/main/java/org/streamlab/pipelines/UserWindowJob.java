@@ -35,6 +35,7 @@ import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.streamlab.clickhouse.ClickHouseHttpClient;
 import org.streamlab.kernel.UserError;
 
 /**
@@ -189,7 +190,7 @@ public final class UserWindowJob {
 
     /** Fails with a readable error unless ClickHouse answers and the sink's table exists. */
     public static void checkClickHouse(ClickHouseSinkConfig ch) {
-        ClickHouseHttpClient client = ClickHouseHttpClient.of(ch);
+        ClickHouseHttpClient client = ch.client();
         if (!client.ping()) {
             throw new UserError("ClickHouse at " + ch.url() + " does not answer: the window rows cannot be written",
                     "start it (%services start clickhouse) or fix the url of the ClickHouseSinkConfig, then run the job again");

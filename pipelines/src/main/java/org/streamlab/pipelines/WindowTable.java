@@ -3,6 +3,7 @@ package org.streamlab.pipelines;
 import java.io.IOException;
 import java.util.Map;
 import java.util.TreeMap;
+import org.streamlab.clickhouse.ClickHouseHttpClient;
 
 /**
  * The ClickHouse table of per-user window counts, and how to read it without duplicates.
@@ -30,12 +31,12 @@ public final class WindowTable {
 
     /** Creates the table of {@code config} if it does not exist. */
     public static void create(ClickHouseSinkConfig config) throws IOException {
-        ClickHouseHttpClient.of(config).execute(createSql(config.qualifiedTable()), null);
+        config.client().execute(createSql(config.qualifiedTable()), null);
     }
 
     /** "user|windowStartMillis" to count, one entry per window, read with FINAL. */
     public static Map<String, Long> readCounts(ClickHouseSinkConfig config) throws IOException {
-        return readCounts(ClickHouseHttpClient.of(config),
+        return readCounts(config.client(),
                 "SELECT user_id, toUnixTimestamp(window_start), event_count FROM " + config.qualifiedTable() + " FINAL");
     }
 

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.streamlab.clickhouse.ClickHouse;
+import org.streamlab.clickhouse.ClickHouseHttpClient;
 import org.streamlab.flink.Flink;
 import org.streamlab.kafka.Kafka;
 import org.streamlab.kernel.testkit.KernelTestKit;
@@ -93,7 +94,7 @@ public final class PipelineBenchmark {
             UserWindowJobResult result = new UserWindowJob(config).run(Flink.newEnv());
             double perSecond = result.eventsParsed() / (result.millis() / 1000.0);
             rates.add(perSecond);
-            ClickHouseHttpClient c = ClickHouseHttpClient.of(ch);
+            ClickHouseHttpClient c = ch.client();
             String finalRows = c.query("SELECT count(), sum(event_count) FROM " + ch.qualifiedTable() + " FINAL");
             System.out.printf("round %d: %,d events in %.2f s = %,.0f events/s; %,d window firings; table FINAL (rows, sum) = %s; load %s%n",
                     r, result.eventsParsed(), result.millis() / 1000.0, perSecond, result.windowFirings(), finalRows.replace('\t', ','), loadAverage());
@@ -114,7 +115,7 @@ public final class PipelineBenchmark {
                 .bounded(false).jobName("latency benchmark").build();
         JobClient job = new UserWindowJob(config).start(Flink.newEnv());
         Map<String, Long> firstSeen = new ConcurrentHashMap<>();
-        ClickHouseHttpClient client = ClickHouseHttpClient.of(ch);
+        ClickHouseHttpClient client = ch.client();
         Thread poller = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 try {

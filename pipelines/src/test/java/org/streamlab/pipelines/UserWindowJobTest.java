@@ -80,7 +80,7 @@ class UserWindowJobTest {
     }
 
     private static long rows(ClickHouseSinkConfig ch, String suffix) throws Exception {
-        return Long.parseLong(ClickHouseHttpClient.of(ch).query("SELECT count() FROM " + ch.qualifiedTable() + suffix));
+        return Long.parseLong(ch.client().query("SELECT count() FROM " + ch.qualifiedTable() + suffix));
     }
 
     @Test
@@ -103,9 +103,9 @@ class UserWindowJobTest {
         assertEquals(3_000, second.eventsParsed());
         // the rerun inserted every row again: the table holds duplicates until a merge, but FINAL reads one per window
         assertEquals(expected, WindowTable.readCounts(ch), "counts after the rerun");
-        assertEquals(3_000L, Long.parseLong(ClickHouseHttpClient.of(ch).query(
+        assertEquals(3_000L, Long.parseLong(ch.client().query(
                 "SELECT sum(event_count) FROM " + ch.qualifiedTable() + " FINAL")));
-        ClickHouseHttpClient.of(ch).execute("OPTIMIZE TABLE " + ch.qualifiedTable() + " FINAL", null);
+        ch.client().execute("OPTIMIZE TABLE " + ch.qualifiedTable() + " FINAL", null);
         assertEquals(expected.size(), rows(ch, ""), "after OPTIMIZE ... FINAL the parts hold one row per window");
     }
 

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.streamlab.kernel.UserError;
+import org.streamlab.platform.ChildProcesses;
 
 /**
  * A real {@code clickhouse-server} process: generated config (loopback only, free ports picked at start), data,
@@ -108,8 +109,11 @@ public final class EmbeddedClickHouse {
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             pb.environment().put("TZ", "UTC");
             Process p = pb.start();
-            Process dog = startWatchdog(p.pid());
-            Thread hook = new Thread(() -> kill(p, dog, 5_000), "clickhouse-server-shutdown");
+            Process dog = ChildProcesses.watchdog(p.pid(), 10);
+            Thread hook = new Thread(() -> {
+                ChildProcesses.killTree(dog, 0);
+                ChildProcesses.killTree(p, 5_000);
+            }, "clickhouse-server-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             EmbeddedClickHouse server = new EmbeddedClickHouse(baseDir, p, dog, hook, ports[0], ports[1]);
             String url = server.httpUrl();
@@ -229,42 +233,8 @@ public final class EmbeddedClickHouse {
         } catch (IllegalStateException | IllegalArgumentException ignored) {
             // already shutting down, or never added
         }
-        kill(process, watchdog, 15_000);
-    }
-
-    private static void kill(Process p, Process dog, long graceMillis) {
-        dog.descendants().forEach(ProcessHandle::destroyForcibly);
-        dog.destroyForcibly();
-        List<ProcessHandle> children = p.descendants().toList();
-        p.destroy();
-        children.forEach(ProcessHandle::destroy);
-        try {
-            if (!p.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        children.forEach(ProcessHandle::destroyForcibly);
-    }
-
-    /**
-     * A shell loop that outlives nothing: while the server runs it checks once a second that this JVM is alive,
-     * and kills the server when the JVM has gone (covers kill -9 of the kernel, where shutdown hooks do not run).
-     */
-    private static Process startWatchdog(long serverPid) throws IOException {
-        long jvm = ProcessHandle.current().pid();
-        String script = "while kill -0 " + serverPid + " 2>/dev/null; do "
-                + "if ! kill -0 " + jvm + " 2>/dev/null; then "
-                + "kill -TERM " + serverPid + " 2>/dev/null; sleep 10; kill -KILL " + serverPid + " 2>/dev/null; exit 0; fi; "
-                + "sleep 1; done";
-        return new ProcessBuilder("/bin/sh", "-c", script)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .start();
+        ChildProcesses.killTree(watchdog, 0);
+        ChildProcesses.killTree(process, 15_000);
     }
 
     static int[] freePorts(int n) throws IOException {

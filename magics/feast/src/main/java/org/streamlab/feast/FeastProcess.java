@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.streamlab.kernel.UserError;
+import org.streamlab.platform.ChildProcesses;
 
 /**
  * Runs the feast CLI (or the module's Python helper) as a child process in the feature repository, its output kept
@@ -62,12 +63,12 @@ final class FeastProcess {
                     break;
                 }
                 if (interrupted.getAsBoolean()) {
-                    killTree(p, 3_000);
+                    ChildProcesses.killTree(p, 3_000);
                     throw new UserError("interrupted: " + describe(command) + " was stopped", null);
                 }
             }
         } catch (InterruptedException e) {
-            killTree(p, 3_000);
+            ChildProcesses.killTree(p, 3_000);
             Thread.currentThread().interrupt();
             throw new UserError("interrupted: " + describe(command) + " was stopped", null);
         } finally {
@@ -152,48 +153,5 @@ final class FeastProcess {
         }
         String s = String.join(" ", words);
         return s.length() > 160 ? s.substring(0, 159) + "…" : s;
-    }
-
-    /** Stops a process and its descendants: SIGTERM, then SIGKILL for whatever is left after {@code graceMillis}. */
-    static void killTree(Process p, long graceMillis) {
-        List<ProcessHandle> children = p.descendants().toList();
-        p.destroy();
-        children.forEach(ProcessHandle::destroy);
-        try {
-            if (!p.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-        for (ProcessHandle c : children) {
-            while (c.isAlive() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            c.destroyForcibly();
-        }
-    }
-
-    /**
-     * A shell loop that kills {@code pid} once this JVM has gone: covers kill -9 of the kernel, when no shutdown
-     * hook runs. It exits by itself when the watched process ends.
-     */
-    static Process startWatchdog(long pid) throws IOException {
-        long jvm = ProcessHandle.current().pid();
-        String script = "while kill -0 " + pid + " 2>/dev/null; do "
-                + "if ! kill -0 " + jvm + " 2>/dev/null; then "
-                + "kill -TERM " + pid + " 2>/dev/null; sleep 5; "
-                + "kill -KILL " + pid + " 2>/dev/null; exit 0; fi; sleep 1; done";
-        return new ProcessBuilder("/bin/sh", "-c", script).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
     }
 }

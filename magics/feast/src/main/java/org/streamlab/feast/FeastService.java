@@ -15,6 +15,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.streamlab.kernel.KernelConfig;
 import org.streamlab.kernel.UserError;
+import org.streamlab.platform.ChildProcesses;
 import org.streamlab.platform.ManagedService;
 import org.streamlab.platform.ServiceMode;
 
@@ -260,7 +261,7 @@ public final class FeastService extends ManagedService {
     /** Kills the feast commands running now (the kernel's interrupt hook): their cell ends with "interrupted". */
     void killRunningCommands() {
         for (Process p : List.copyOf(running)) {
-            FeastProcess.killTree(p, 2_000);
+            ChildProcesses.killTree(p, 2_000);
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.streamlab.kernel.UserError;
+import org.streamlab.platform.ChildProcesses;
 
 /**
  * {@code feast serve} as a child process of the kernel: the repository's feature server over HTTP on 127.0.0.1 and
@@ -49,10 +50,10 @@ final class FeatureServer {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         FeastProcess.prepareEnvironment(pb.environment(), runDir);
         Process p = pb.start();
-        Process dog = FeastProcess.startWatchdog(p.pid());
+        Process dog = ChildProcesses.watchdog(p.pid(), 5);
         Thread hook = new Thread(() -> {
             dog.destroyForcibly();
-            FeastProcess.killTree(p, 5_000);
+            ChildProcesses.killTree(p, 5_000);
         }, "feast-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         FeatureServer server = new FeatureServer(p, dog, hook, port, log);
@@ -100,8 +101,8 @@ final class FeatureServer {
         } catch (IllegalStateException | IllegalArgumentException ignored) {
             // the JVM is shutting down: the hook does the same
         }
-        watchdog.destroyForcibly();
-        FeastProcess.killTree(process, 10_000);
+        ChildProcesses.killTree(watchdog, 0);
+        ChildProcesses.killTree(process, 10_000);
     }
 
     static int freePort() throws IOException {

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.streamlab.feast.FeastTests.Stat;
 import org.streamlab.kernel.testkit.CellOutcome;
 import org.streamlab.kernel.testkit.KernelTestKit;
+import org.streamlab.platform.ChildProcesses;
 
 /** Against the real feast CLI and feature server: apply, materialize, online reads, training sets, external mode. */
 class FeastIntegrationTest {
@@ -200,14 +201,14 @@ class FeastIntegrationTest {
                 assertEquals(-1L, kit.eval("org.streamlab.feast.Feast.service().serverPid()"), "no embedded server in external mode");
                 assertTrue(kit.execSuccess("%services").allText().contains(url));
 
-                FeastProcess.killTree(external, 10_000);
+                ChildProcesses.killTree(external, 10_000);
                 CellOutcome down = kit.execError("%feast features driver_id=1001 --features driver_stats:trips");
                 assertTrue(down.errorMessage().contains("the Feast feature server at " + url + " (FEAST_URL) does not answer"),
                         down.errorMessage());
                 assertTrue(down.errorMessage().contains("feast serve"), down.errorMessage());
             }
         } finally {
-            FeastProcess.killTree(external, 10_000);
+            ChildProcesses.killTree(external, 10_000);
         }
     }
 

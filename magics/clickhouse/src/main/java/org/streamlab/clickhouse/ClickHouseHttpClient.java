@@ -1,4 +1,4 @@
-package org.streamlab.pipelines;
+package org.streamlab.clickhouse;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,12 +13,14 @@ import java.util.Base64;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
- * ClickHouse over plain HTTP/1.0, the way the clickhouse module talks to Debian's 18.16 server: no compression
- * (18.16 answers compressed requests with an empty body), one short connection per request (no idle keep-alive
- * connection for a stopping server to wait for). Used by the sink, which may run on a remote task manager, so it
- * depends on nothing but the address.
+ * ClickHouse over plain HTTP/1.0, no driver: no compression (Debian's 18.16 server answers compressed requests with
+ * an empty body), one short connection per request (no idle keep-alive connection for a stopping server to wait
+ * for). It depends on nothing but the address, so a Flink sink on a remote task manager can carry it
+ * (it is {@link java.io.Serializable}).
  */
-public final class ClickHouseHttpClient {
+public final class ClickHouseHttpClient implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
     private final String base;
     private final String auth;
     private final String database;
@@ -41,8 +43,9 @@ public final class ClickHouseHttpClient {
         this.timeoutMillis = timeoutMillis;
     }
 
-    public static ClickHouseHttpClient of(ClickHouseSinkConfig c) {
-        return new ClickHouseHttpClient(c.url(), c.user(), c.password(), c.database(), c.timeoutMillis());
+    /** A client for an endpoint of the clickhouse service ({@code CLICKHOUSE_URL} or the embedded server). */
+    static ClickHouseHttpClient of(Endpoint endpoint, int timeoutMillis) {
+        return new ClickHouseHttpClient(endpoint.httpBase(), endpoint.user(), endpoint.password(), endpoint.database(), timeoutMillis);
     }
 
     public String base() {
@@ -65,7 +68,7 @@ public final class ClickHouseHttpClient {
         String payload = body == null ? sql : sql + "\n" + body;
         Response r = request("POST", query, payload);
         if (r.status != 200) {
-            throw new ServerError(engineMessage(r.body));
+            throw new ServerError(ClickHouseErrors.engineMessage(r.body));
         }
         return r.body;
     }
@@ -75,27 +78,11 @@ public final class ClickHouseHttpClient {
         return execute(sql, null).strip();
     }
 
-    /** ClickHouse's own words from an error body: "Code: 60, e.displayText() = DB::Exception: Table ... doesn't exist". */
-    static String engineMessage(String body) {
-        String m = body == null ? "" : body.strip();
-        int db = m.indexOf("DB::Exception: ");
-        if (db >= 0) {
-            m = m.substring(db + "DB::Exception: ".length());
-        }
-        int cut = m.indexOf(", e.what() =");
-        if (cut >= 0) {
-            m = m.substring(0, cut);
-        }
-        cut = m.indexOf(" (version ");
-        if (cut >= 0) {
-            m = m.substring(0, cut);
-        }
-        return m.replaceAll("\\s+", " ").strip();
-    }
+    /** Status and body of one answer. */
+    record Response(int status, String body) {}
 
-    private record Response(int status, String body) {}
-
-    private Response request(String method, String path, String body) throws IOException {
+    /** One request; an error status is returned, not thrown. IOException: no (HTTP) answer. */
+    Response request(String method, String path, String body) throws IOException {
         URI uri = URI.create(base);
         boolean tls = "https".equalsIgnoreCase(uri.getScheme());
         int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 8443 : 8123);

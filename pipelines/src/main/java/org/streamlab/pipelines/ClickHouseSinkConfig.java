@@ -4,13 +4,14 @@ import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 import org.streamlab.clickhouse.ClickHouseHttpClient;
+import org.streamlab.clickhouse.Endpoint;
 
 /**
- * Where and how the window rows are written: ClickHouse's HTTP address (e.g. {@code ClickHouse.httpUrl()} in a
- * notebook), database and table, batching and retries.
+ * Where and how the window rows are written: ClickHouse's server (e.g. {@code ClickHouse.endpoint()} in a
+ * notebook: address, credentials, database) and table, batching and retries.
  * <pre>{@code
  * ClickHouseSinkConfig ch = ClickHouseSinkConfig.builder()
- *         .url(ClickHouse.httpUrl()).table("user_window_counts")
+ *         .server(ClickHouse.endpoint()).table("user_window_counts")
  *         .batchSize(500).flushInterval(Duration.ofMillis(200)).maxRetries(3).build();
  * }</pre>
  */
@@ -84,6 +85,14 @@ public final class ClickHouseSinkConfig implements Serializable {
         private Builder() {}
 
         /** ClickHouse's HTTP address, e.g. http://127.0.0.1:8123. */
+        /** The clickhouse service's server, e.g. {@code ClickHouse.endpoint()}: address, credentials and database. */
+        public Builder server(Endpoint endpoint) {
+            this.url = endpoint.httpBase();
+            this.user = endpoint.user();
+            this.password = endpoint.password();
+            this.database = endpoint.database();
+            return this;
+        }
         public Builder url(String url) { this.url = url; return this; }
         /** Credentials, when the server needs them (default: the server's default user). */
         public Builder credentials(String user, String password) { this.user = user; this.password = password; return this; }

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.streamlab.kernel.UserError;
 
 /** Reads a dead-letter topic back: every record from the beginning to the end offsets seen now. */
 public final class DeadLetterTopic {
@@ -25,6 +26,10 @@ public final class DeadLetterTopic {
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(15)).stream()
                     .map(i -> new TopicPartition(topic, i.partition())).toList();
+            if (partitions.isEmpty()) { // a mistyped name must not read as "no dead letters"
+                throw new UserError("topic " + topic + " does not exist on " + bootstrapServers,
+                        "check the name (%kafka topics lists them); the job creates its dead-letter topic when it starts");
+            }
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(15));

@@ -10,7 +10,7 @@ import java.util.Objects;
  * UserWindowJobConfig config = UserWindowJobConfig.builder()
  *         .bootstrapServers(Kafka.bootstrapServers())
  *         .inputTopic("clicks").deadLetterTopic("clicks-dead-letters")
- *         .clickHouse(ClickHouseSinkConfig.builder().url(ClickHouse.httpUrl()).table("user_window_counts").build())
+ *         .clickHouse(ClickHouseSinkConfig.builder().server(ClickHouse.endpoint()).table("user_window_counts").build())
  *         .window(Duration.ofMinutes(1)).outOfOrderness(Duration.ofMinutes(3)).allowedLateness(Duration.ZERO)
  *         .build();
  * }</pre>

@@ -33,7 +33,7 @@ class ClickHouseWindowSinkTest {
     }
 
     @Test
-    void rowsAreTabSeparatedWithUnixSecondsAndEscapedText() {
+    void rowsAreTabSeparatedWithUtcDateTimesAndEscapedText() {
         String tsv = ClickHouseWindowSink.tabSeparated(List.of(new UserWindowCount("a\tb", 1_704_067_200_000L, 1_704_067_260_000L, 7)));
         assertEquals("a\\tb\t2024-01-01 00:00:00\t2024-01-01 00:01:00\t7\n", tsv);
     }

@@ -35,7 +35,7 @@ import org.streamlab.kernel.testkit.KernelTestKit;
  * <ol>
  *   <li>Throughput: {@code records} events produced to a 1-partition topic beforehand, then the bounded per-user
  *       window job (parse, watermarks, keyBy user, 1-minute tumbling windows, count, ClickHouse sink) run
- *       {@code rounds} times over them; events/s = records / job wall time (submission to finished). The reruns
+ *       {@code rounds} times over them; events/s = events parsed (all records, none bad) / job wall time (submission to finished). The reruns
  *       also show idempotence: the table's FINAL row count and sum stay the same.</li>
  *   <li>Latency: the unbounded job on a second topic while a producer sends {@code rate} events/s for
  *       {@code seconds}, each stamped with its send time as event time. A poller reads the table every 50 ms and
@@ -85,7 +85,7 @@ public final class PipelineBenchmark {
         }
         System.out.printf("%nthroughput: %,d events produced to bench-clicks in %.1f s (%,d users, %d s windows, %.0f minutes of event time)%n",
                 records, (System.nanoTime() - t0) / 1e9, users, windowSeconds, records * 10.0 / 60_000);
-        ClickHouseSinkConfig ch = ClickHouseSinkConfig.builder().url(ClickHouse.httpUrl()).table("bench_throughput").batchSize(5_000).build();
+        ClickHouseSinkConfig ch = ClickHouseSinkConfig.builder().server(ClickHouse.endpoint()).table("bench_throughput").batchSize(5_000).build();
         WindowTable.create(ch);
         UserWindowJobConfig config = UserWindowJobConfig.builder().bootstrapServers(Kafka.bootstrapServers()).inputTopic("bench-clicks")
                 .clickHouse(ch).window(Duration.ofSeconds(windowSeconds)).outOfOrderness(Duration.ofMillis(BOUND_MILLIS)).build();
@@ -106,7 +106,7 @@ public final class PipelineBenchmark {
 
     static void latency(int rate, int seconds, int users, int windowSeconds) throws Exception {
         createTopic("bench-live");
-        ClickHouseSinkConfig ch = ClickHouseSinkConfig.builder().url(ClickHouse.httpUrl()).table("bench_latency")
+        ClickHouseSinkConfig ch = ClickHouseSinkConfig.builder().server(ClickHouse.endpoint()).table("bench_latency")
                 .batchSize(1_000).flushInterval(Duration.ofMillis(100)).build();
         WindowTable.create(ch);
         long windowMillis = windowSeconds * 1000L;
@@ -137,73 +137,77 @@ public final class PipelineBenchmark {
         }, "clickhouse-poller");
         poller.setDaemon(true);
         poller.start();
-        Thread.sleep(3_000); // the job's source is assigned its partition before the first record
-        int n = rate * seconds;
-        long[] sent = new long[n];
-        String[] keys = new String[n];
-        SplittableRandom random = new SplittableRandom(2);
-        long begin = System.nanoTime();
-        long beginMillis = System.currentTimeMillis();
-        long maxLagMillis = 0;
-        try (KafkaProducer<String, String> p = Kafka.producer(Map.of("linger.ms", "0"))) {
-            for (int i = 0; i < n; i++) {
-                long due = begin + (long) i * 1_000_000_000L / rate;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                } else {
-                    maxLagMillis = Math.max(maxLagMillis, -wait / 1_000_000);
+        try {
+            Thread.sleep(3_000); // the job's source is assigned its partition before the first record
+            int n = rate * seconds;
+            long[] sent = new long[n];
+            String[] keys = new String[n];
+            SplittableRandom random = new SplittableRandom(2);
+            long begin = System.nanoTime();
+            long beginMillis = System.currentTimeMillis();
+            long maxLagMillis = 0;
+            try (KafkaProducer<String, String> p = Kafka.producer(Map.of("linger.ms", "0"))) {
+                for (int i = 0; i < n; i++) {
+                    long due = begin + (long) i * 1_000_000_000L / rate;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    } else {
+                        maxLagMillis = Math.max(maxLagMillis, -wait / 1_000_000);
+                    }
+                    String user = String.format("user-%04d", random.nextInt(users));
+                    long now = System.currentTimeMillis();
+                    sent[i] = now;
+                    keys[i] = user + "|" + (now - Math.floorMod(now, windowMillis));
+                    p.send(new ProducerRecord<>("bench-live", user, new TestClicks.Click("l-" + i, user, now).json()));
                 }
-                String user = String.format("user-%04d", random.nextInt(users));
-                long now = System.currentTimeMillis();
-                sent[i] = now;
-                keys[i] = user + "|" + (now - Math.floorMod(now, windowMillis));
-                p.send(new ProducerRecord<>("bench-live", user, new TestClicks.Click("l-" + i, user, now).json()));
+                p.flush();
             }
-            p.flush();
-        }
-        long endMillis = System.currentTimeMillis();
-        System.out.printf("%nlatency: %,d events sent at %d/s for %d s (actual %.0f/s, producer at most %d ms behind schedule), %d s windows, watermark bound %d ms%n",
-                n, rate, seconds, n / ((endMillis - beginMillis) / 1000.0), maxLagMillis, windowSeconds, BOUND_MILLIS);
-        // windows that closed while the producer ran: end + bound before the last event time
-        long lastClosedEnd = endMillis - BOUND_MILLIS - 1 - Math.floorMod(endMillis - BOUND_MILLIS - 1, windowMillis);
-        Map<String, Long> expectedRows = new HashMap<>();
-        for (int i = 0; i < n; i++) {
-            long windowStart = Long.parseLong(keys[i].substring(keys[i].indexOf('|') + 1));
-            if (windowStart + windowMillis <= lastClosedEnd) {
-                expectedRows.merge(keys[i], 1L, Long::sum);
+            long endMillis = System.currentTimeMillis();
+            System.out.printf("%nlatency: %,d events sent at %d/s for %d s (actual %.0f/s, producer at most %d ms behind schedule), %d s windows, watermark bound %d ms%n",
+                    n, rate, seconds, n / ((endMillis - beginMillis) / 1000.0), maxLagMillis, windowSeconds, BOUND_MILLIS);
+            // windows that closed while the producer ran: end + bound before the last event time
+            long lastClosedEnd = endMillis - BOUND_MILLIS - 1 - Math.floorMod(endMillis - BOUND_MILLIS - 1, windowMillis);
+            Map<String, Long> expectedRows = new HashMap<>();
+            for (int i = 0; i < n; i++) {
+                long windowStart = Long.parseLong(keys[i].substring(keys[i].indexOf('|') + 1));
+                if (windowStart + windowMillis <= lastClosedEnd) {
+                    expectedRows.merge(keys[i], 1L, Long::sum);
+                }
             }
-        }
-        long deadline = System.currentTimeMillis() + 30_000;
-        while (!firstSeen.keySet().containsAll(expectedRows.keySet()) && System.currentTimeMillis() < deadline) {
-            Thread.sleep(100);
-        }
-        poller.interrupt();
-        job.cancel().get(30, TimeUnit.SECONDS);
-        List<Long> perRecord = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            Long seen = expectedRows.containsKey(keys[i]) ? firstSeen.get(keys[i]) : null;
-            if (seen != null) {
-                perRecord.add(seen - sent[i]);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (!firstSeen.keySet().containsAll(expectedRows.keySet()) && System.currentTimeMillis() < deadline) {
+                Thread.sleep(100);
             }
-        }
-        List<Long> afterClose = new ArrayList<>();
-        for (String key : expectedRows.keySet()) {
-            Long seen = firstSeen.get(key);
-            if (seen != null) {
-                long windowEnd = Long.parseLong(key.substring(key.indexOf('|') + 1)) + windowMillis;
-                afterClose.add(seen - (windowEnd + BOUND_MILLIS));
+            poller.interrupt();
+            List<Long> perRecord = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Long seen = expectedRows.containsKey(keys[i]) ? firstSeen.get(keys[i]) : null;
+                if (seen != null) {
+                    perRecord.add(seen - sent[i]);
+                }
             }
+            List<Long> afterClose = new ArrayList<>();
+            for (String key : expectedRows.keySet()) {
+                Long seen = firstSeen.get(key);
+                if (seen != null) {
+                    long windowEnd = Long.parseLong(key.substring(key.indexOf('|') + 1)) + windowMillis;
+                    afterClose.add(seen - (windowEnd + BOUND_MILLIS));
+                }
+            }
+            Map<String, Long> inTable = WindowTable.readCounts(ch);
+            long rowsRight = expectedRows.entrySet().stream().filter(e -> e.getValue().equals(inTable.get(e.getKey()))).count();
+            System.out.printf("measured: %,d records in %,d (user, window) rows of %d closed windows; %,d rows seen, %,d with the producer's count%n",
+                    perRecord.size(), expectedRows.size(), expectedRows.keySet().stream().map(k -> k.substring(k.indexOf('|'))).distinct().count(),
+                    afterClose.size(), rowsRight);
+            System.out.printf("record produced -> its window row visible in ClickHouse: p50 %s, p95 %s, max %s (includes waiting for the window to end)%n",
+                    seconds(percentile(perRecord, 50)), seconds(percentile(perRecord, 95)), seconds(percentile(perRecord, 100)));
+            System.out.printf("window closable (end + bound) -> row visible: p50 %s, p95 %s, max %s (watermark interval 200 ms, sink flush 100 ms, poll 50 ms)%n",
+                    seconds(percentile(afterClose, 50)), seconds(percentile(afterClose, 95)), seconds(percentile(afterClose, 100)));
+        } finally { // also on a failure: no job left running on the MiniCluster
+            poller.interrupt();
+            job.cancel().get(30, TimeUnit.SECONDS);
         }
-        Map<String, Long> inTable = WindowTable.readCounts(ch);
-        long rowsRight = expectedRows.entrySet().stream().filter(e -> e.getValue().equals(inTable.get(e.getKey()))).count();
-        System.out.printf("measured: %,d records in %,d (user, window) rows of %d closed windows; %,d rows seen, %,d with the producer's count%n",
-                perRecord.size(), expectedRows.size(), expectedRows.keySet().stream().map(k -> k.substring(k.indexOf('|'))).distinct().count(),
-                afterClose.size(), rowsRight);
-        System.out.printf("record produced -> its window row visible in ClickHouse: p50 %s, p95 %s, max %s (includes waiting for the window to end)%n",
-                seconds(percentile(perRecord, 50)), seconds(percentile(perRecord, 95)), seconds(percentile(perRecord, 100)));
-        System.out.printf("window closable (end + bound) -> row visible: p50 %s, p95 %s, max %s (watermark interval 200 ms, sink flush 100 ms, poll 50 ms)%n",
-                seconds(percentile(afterClose, 50)), seconds(percentile(afterClose, 95)), seconds(percentile(afterClose, 100)));
     }
 
     private static String seconds(long millis) {

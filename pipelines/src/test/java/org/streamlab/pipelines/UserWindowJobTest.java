@@ -69,7 +69,7 @@ class UserWindowJobTest {
     }
 
     private static ClickHouseSinkConfig table(String name) throws Exception {
-        ClickHouseSinkConfig ch = ClickHouseSinkConfig.builder().url(ClickHouse.httpUrl()).table(name).batchSize(100).build();
+        ClickHouseSinkConfig ch = ClickHouseSinkConfig.builder().server(ClickHouse.endpoint()).table(name).batchSize(100).build();
         WindowTable.create(ch);
         return ch;
     }

@@ -63,6 +63,11 @@ public final class ClickHouse {
         return service().jdbcUrl();
     }
 
+    /** The server's address with its credentials and database: what a job that writes to ClickHouse needs. */
+    public static Endpoint endpoint() {
+        return service().ready();
+    }
+
     /** The HTTP address, e.g. {@code http://127.0.0.1:41234}. */
     public static String httpUrl() {
         return service().httpUrl();

@@ -14,7 +14,7 @@ public final class ClickHouseExtension implements KernelExtension {
         ClickHouseService service = Platform.of(context).register(new ClickHouseService(context.config()));
         ClickHouse.setCurrent(service);
         // nothing listens until %clickhouse dashboard: creating it is cheap
-        Dashboard dashboard = new Dashboard(service::ready);
+        Dashboard dashboard = new Dashboard(service::runningEndpoint, () -> service.jupyterProxyPrefix().isPresent());
         ClickHouse.setDashboard(dashboard);
         context.addMagic(ClickHouseMagic.spec(service, dashboard));
         context.addMagic(ClickHouseMagic.lineSpec(service, dashboard));

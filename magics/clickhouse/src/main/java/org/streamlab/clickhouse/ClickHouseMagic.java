@@ -225,13 +225,15 @@ public final class ClickHouseMagic {
             }
         }
         if (last == null) {
-            if (o.collect()) {
-                throw new UserError((o.into().isPresent() ? "--into" : "--chart") + " needs rows, but the last statement returned none",
-                        "end the cell with a SELECT");
+            if (o.collect() || o.panel().isPresent()) {
+                String option = o.into().isPresent() ? "--into" : o.chart().isPresent() ? "--chart" : "--panel";
+                throw new UserError(option + " needs rows, but the last statement returned none", "end the cell with a SELECT");
             }
             int n = statements.size();
             return new DisplayData("OK: " + (n == 1 ? "1 statement" : n + " statements") + " ran");
         }
+        // the chart first: a cell whose --x/--y do not fit its rows fails before it leaves a broken panel behind
+        Object shown = o.chart().isPresent() ? ResultChart.render(last, o.chart().get(), o.x().get(), o.y().get()) : last.toHtmlTable();
         if (o.panel().isPresent()) {
             String lastSql = statements.get(statements.size() - 1);
             dashboard.panel(o.panel().get(), lastSql, o.chart().orElse("table"), o.x().orElse(null), o.y().orElse(null));
@@ -243,10 +245,7 @@ public final class ClickHouseMagic {
             context.bind(o.into().get(), table, Table.class);
             context.out().println(o.into().get() + ": Table of " + table.rowCount() + " rows, " + table.columnCount() + " columns");
         }
-        if (o.chart().isPresent()) {
-            return ResultChart.render(last, o.chart().get(), o.x().get(), o.y().get());
-        }
-        return last.toHtmlTable();
+        return shown;
     }
 
     private static void cancel(Statement st) {

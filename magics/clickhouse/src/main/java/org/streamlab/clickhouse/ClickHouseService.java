@@ -194,6 +194,18 @@ public final class ClickHouseService extends ManagedService {
         return e;
     }
 
+    /**
+     * The endpoint while the service runs, without starting it: for the dashboard, whose open pages ask every
+     * second and must not bring back a server the learner stopped.
+     */
+    Endpoint runningEndpoint() {
+        Endpoint e = endpoint;
+        if (state() != org.streamlab.platform.ServiceState.RUNNING || e == null) {
+            throw new UserError("clickhouse is stopped", "start it: %services start clickhouse");
+        }
+        return e;
+    }
+
     /** A readable error for "cannot reach the server", or ClickHouse's own message for a failed statement. */
     UserError connectionError(Exception ex) {
         if (ClickHouseErrors.isConnectionFailure(ex)) {

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.streamlab.kernel.UserError;
@@ -55,6 +56,7 @@ public final class Dashboard {
     }
 
     private final Supplier<Endpoint> clickhouse;
+    private final BooleanSupplier behindJupyterProxy;
     private final Map<String, Panel> panels = new LinkedHashMap<>();
     private HttpServer server;
     private ExecutorService executor;
@@ -62,7 +64,16 @@ public final class Dashboard {
 
     /** {@code clickhouse} gives the server's address at each request (it may be restarted meanwhile). */
     public Dashboard(Supplier<Endpoint> clickhouse) {
+        this(clickhouse, () -> false);
+    }
+
+    /**
+     * {@code behindJupyterProxy}: the page is reached through jupyter-server-proxy (JupyterHub, Binder), which
+     * authenticates the browser and sets its own Host header; otherwise only loopback host names are served.
+     */
+    public Dashboard(Supplier<Endpoint> clickhouse, BooleanSupplier behindJupyterProxy) {
         this.clickhouse = Objects.requireNonNull(clickhouse, "clickhouse");
+        this.behindJupyterProxy = Objects.requireNonNull(behindJupyterProxy, "behindJupyterProxy");
     }
 
     /** Adds a panel, or replaces the one with the same name; the page picks it up at its next refresh. */
@@ -158,6 +169,12 @@ public final class Dashboard {
                 send(exchange, 405, "application/json", error("only GET is served here", null));
                 return;
             }
+            if (!behindJupyterProxy.getAsBoolean() && !isLoopbackHost(exchange.getRequestHeaders().getFirst("Host"))) {
+                // a web page whose name was re-bound to 127.0.0.1 (DNS rebinding) must not read ClickHouse through us
+                send(exchange, 403, "application/json", error("this dashboard serves only 127.0.0.1 and localhost",
+                        "open it at http://127.0.0.1:" + port() + "/"));
+                return;
+            }
             switch (path) {
                 case "/", "/index.html" -> send(exchange, 200, "text/html; charset=utf-8", page());
                 case "/api/panels" -> send(exchange, 200, "application/json", panelsJson());
@@ -168,6 +185,19 @@ public final class Dashboard {
             // never let a handler bug kill the request silently: the page shows the message
             send(exchange, 500, "application/json", error("dashboard error: " + e, null));
         }
+    }
+
+    /** Host header names this machine's loopback, with the port we listen on (or none). */
+    private boolean isLoopbackHost(String host) {
+        if (host == null) {
+            return false;
+        }
+        String h = host.strip().toLowerCase(java.util.Locale.ROOT);
+        String port = ":" + port();
+        if (h.endsWith(port)) {
+            h = h.substring(0, h.length() - port.length());
+        }
+        return h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]");
     }
 
     private void query(HttpExchange exchange) throws IOException {
@@ -204,7 +234,7 @@ public final class Dashboard {
             String msg = ClickHouseErrors.engineMessage(answer.body().strip());
             boolean readOnly = msg.contains("readonly mode");
             send(exchange, 400, "application/json", error("ClickHouse: " + msg,
-                    readOnly ? "the dashboard's queries are read-only: SELECT only" : "fix the panel's query"));
+                    readOnly ? "the dashboard's queries are read-only: SELECT, without SETTINGS or table functions" : "fix the panel's query"));
             return;
         }
         send(exchange, 200, "application/json", answer.body());

@@ -90,7 +90,8 @@ class DashboardTest {
         try {
             HttpResponse<String> page = get(base);
             assertEquals(200, page.statusCode());
-            assertTrue(page.body().contains("<canvas") || page.body().contains("canvas"), "the page draws on a canvas");
+            assertTrue(page.body().contains("document.createElement(\"canvas\")") && page.body().contains("getContext(\"2d\")"),
+                    "the page draws its charts on canvases it creates");
             assertFalse(page.body().contains("src=\"http"), "no external script: the page must work offline");
 
             String panels = get(base + "api/panels").body();
@@ -119,9 +120,21 @@ class DashboardTest {
         try {
             HttpResponse<String> drop = get(query(base, "DROP TABLE sales"));
             assertEquals(400, drop.statusCode());
-            assertTrue(drop.body().contains("readonly mode") && drop.body().contains("SELECT only"), drop.body());
+            assertTrue(drop.body().contains("readonly mode") && drop.body().contains("SELECT, without SETTINGS"), drop.body());
             assertTrue(kit.execSuccess("%%clickhouse\nSELECT count() AS n FROM sales").html().contains("<td>300</td>"),
                     "the table survived the DROP sent to the dashboard");
+
+            // the limits cannot be lifted by the query, and table functions (url, file, remote) are refused
+            HttpResponse<String> lifted = get(query(base, "SELECT value FROM system.settings WHERE name = 'max_execution_time'"
+                    + " SETTINGS max_execution_time = 0"));
+            assertEquals(400, lifted.statusCode(), lifted.body());
+            assertTrue(lifted.body().contains("readonly mode"), lifted.body());
+            HttpResponse<String> limits = get(query(base, "SELECT name, value FROM system.settings"
+                    + " WHERE name IN ('readonly', 'max_execution_time') ORDER BY name"));
+            assertTrue(limits.body().replaceAll("\\s", "").contains("[\"max_execution_time\",\"10\"],[\"readonly\",\"1\"]"), limits.body());
+            HttpResponse<String> fetch = get(query(base, "SELECT * FROM url('http://127.0.0.1:1/', TSV, 'x String')"));
+            assertEquals(400, fetch.statusCode(), fetch.body());
+            assertTrue(fetch.body().contains("Table functions are forbidden"), fetch.body());
 
             HttpResponse<String> bad = get(query(base, "SELEC shop FROM sales"));
             assertEquals(400, bad.statusCode());
@@ -137,6 +150,45 @@ class DashboardTest {
             assertEquals(404, get(base + "nothing-here").statusCode());
         } finally {
             kit.execSuccess("%clickhouse dashboard stop");
+        }
+    }
+
+    @Test
+    void onlyLoopbackHostNamesAreServed() throws Exception {
+        String base = startedUrl("%clickhouse dashboard");
+        try {
+            int port = URI.create(base).getPort();
+            assertTrue(rawGet(port, "localhost:" + port).startsWith("HTTP/1.1 200"));
+            // a page of another site whose name was re-bound to 127.0.0.1 (DNS rebinding)
+            String rebound = rawGet(port, "attacker.example:" + port);
+            assertTrue(rebound.startsWith("HTTP/1.1 403"), rebound);
+            assertTrue(rebound.contains("serves only 127.0.0.1 and localhost"), rebound);
+        } finally {
+            kit.execSuccess("%clickhouse dashboard stop");
+        }
+    }
+
+    /** GET /api/panels with a chosen Host header (java.net.http does not let a test set it). */
+    static String rawGet(int port, String host) throws IOException {
+        try (java.net.Socket s = new java.net.Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.getOutputStream().write(("GET /api/panels HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    void aStoppedServiceIsReportedNotRestartedByThePage() throws Exception {
+        String base = startedUrl("%clickhouse dashboard");
+        try {
+            kit.execSuccess("%services stop clickhouse");
+            HttpResponse<String> r = get(query(base, "SELECT 1"));
+            assertEquals(503, r.statusCode(), r.body());
+            assertTrue(r.body().contains("clickhouse is stopped") && r.body().contains("%services start clickhouse"), r.body());
+            assertEquals(org.streamlab.platform.ServiceState.STOPPED, ClickHouse.service().state(), "the page must not start it");
+        } finally {
+            kit.execSuccess("%clickhouse dashboard stop");
+            kit.execSuccess("%services start clickhouse");
         }
     }
 
@@ -162,6 +214,12 @@ class DashboardTest {
         assertTrue(kit.execError("%clickhouse dashboard pause").errorMessage().contains("unknown dashboard action pause"));
         assertTrue(kit.execError("%clickhouse dashboard remove nosuch").errorMessage().contains("no dashboard panel named nosuch"));
         assertTrue(kit.execError("%%clickhouse --panel \"\"\nSELECT 1").errorMessage().contains("--panel needs a name"));
+        assertTrue(kit.execError("%%clickhouse --panel empty\nCREATE TABLE IF NOT EXISTS sales_copy AS sales")
+                .errorMessage().contains("--panel needs rows"));
+        assertTrue(kit.execError("%%clickhouse --panel wrong --chart bar --x nosuch --y total\nSELECT shop, sum(amount) AS total FROM sales GROUP BY shop")
+                .errorMessage().contains("nosuch"));
+        assertFalse(ClickHouse.dashboard().panelNames().contains("empty") || ClickHouse.dashboard().panelNames().contains("wrong"),
+                "a failed cell leaves no panel: " + ClickHouse.dashboard().panelNames());
     }
 
     @Test

@@ -11,8 +11,9 @@ import org.streamlab.kernel.UserError;
 /**
  * Where the {@code feast} executable (PyPI's feast) and the Python it runs on are: {@code FEAST_BIN} if set, else
  * {@code feast} on PATH, else the course's {@code .venv/bin/feast} next to the working directory's parents. The
- * Python is {@code FEAST_PYTHON}, else the interpreter named in the executable's {@code #!} line (pip writes the
- * venv's python there), else {@code python3} beside it.
+ * Python is {@code FEAST_PYTHON}, else {@code python3} or {@code python} beside the executable (a venv's bin), else
+ * the interpreter named in its {@code #!} line when that is a python (pip writes {@code #!/bin/sh} launchers for
+ * venv paths with spaces or long shebangs: /bin/sh is not feast's Python), else {@code python3} on PATH.
  */
 record FeastBinary(Path feast, Path python) {
     static final String BIN_KEY = "FEAST_BIN";
@@ -40,19 +41,36 @@ record FeastBinary(Path feast, Path python) {
         if (configured.isPresent()) {
             return Path.of(configured.get());
         }
+        return pythonOf(feast);
+    }
+
+    /** The Python a feast executable runs on: python3 or python beside it, else a python in its #! line. */
+    static Path pythonOf(Path feast) {
+        Path bin = feast.toAbsolutePath().getParent();
+        for (String name : new String[] {"python3", "python"}) {
+            Path beside = bin.resolve(name);
+            if (Files.isExecutable(beside)) {
+                return beside;
+            }
+        }
+        return shebangPython(feast).orElse(Path.of("python3"));
+    }
+
+    /** The interpreter of a {@code #!} script when its file name starts with "python" (not sh, not env). */
+    static Optional<Path> shebangPython(Path script) {
         try {
-            String first = Files.readAllLines(feast, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+            String first = Files.readAllLines(script, StandardCharsets.UTF_8).stream().findFirst().orElse("");
             if (first.startsWith("#!")) {
-                String interpreter = first.substring(2).strip().split("\\s+")[0];
-                if (!interpreter.endsWith("/env") && Files.isExecutable(Path.of(interpreter))) {
-                    return Path.of(interpreter);
+                Path interpreter = Path.of(first.substring(2).strip().split("\\s+")[0]);
+                Path name = interpreter.getFileName();
+                if (name != null && name.toString().startsWith("python") && Files.isExecutable(interpreter)) {
+                    return Optional.of(interpreter);
                 }
             }
         } catch (IOException | RuntimeException ignored) {
-            // a binary launcher, not a script: fall back to the python beside it
+            // a binary launcher, not a script
         }
-        Path beside = feast.toAbsolutePath().getParent().resolve("python3");
-        return Files.isExecutable(beside) ? beside : Path.of("python3");
+        return Optional.empty();
     }
 
     static Optional<Path> onPath(String name) {

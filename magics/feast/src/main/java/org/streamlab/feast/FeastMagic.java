@@ -78,8 +78,9 @@ public final class FeastMagic {
             <feature definitions in Python: Entity, FileSource, FeatureView, FeatureService ...>
 
             Writes the cell as NAME.py (default features.py) in the feature repository (workspace/feast/repo or
-            FEAST_REPO) and runs feast apply: the objects are registered, the online store's tables created, and a
-            running feature server sees them a second later. A definition error shows Feast's message.
+            FEAST_REPO) and runs feast apply: the objects are registered and the online store's tables created. The
+            kernel's own feature server serves them a second later; a server at FEAST_URL sees them when it next
+            re-reads the registry (its feast serve --registry_ttl_sec). A definition error shows Feast's message.
             FileSource paths are resolved against the repository folder (e.g. path="data/driver_stats").
             See %help feast (the line magic) for materialize, features and training.
 
@@ -114,10 +115,7 @@ public final class FeastMagic {
             throw new MagicUsageException("%%feast takes one subcommand, apply (the cell is the definitions); got: " + sub);
         }
         a.atMostPositional(1);
-        String file = a.option("file").orElse("features.py");
-        if (!file.matches("[A-Za-z0-9_]+\\.py")) {
-            throw new MagicUsageException("--file must be a Python file name such as features.py, got: " + file);
-        }
+        String file = a.option("file").orElse("features.py"); // FeastService.apply checks the name
         if (body == null || body.isBlank()) {
             throw new MagicUsageException("the cell has no definitions: write them below %%feast apply");
         }

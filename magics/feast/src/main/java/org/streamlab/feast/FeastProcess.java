@@ -43,7 +43,8 @@ final class FeastProcess {
 
     /**
      * Runs {@code command} in {@code workDir} until it ends, copying each output line to {@code echo}. The process
-     * tree is killed when {@code interrupted} turns true (checked every 50 ms) or the thread is interrupted.
+     * tree is killed when {@code interrupted} turns true (checked every 50 ms) or the thread is interrupted; it is in
+     * {@code running} while it runs, and an interrupt hook that kills it takes it out of {@code running} first.
      */
     static Result run(List<String> command, Path workDir, Path runDir, Path log, Consumer<String> echo,
                       BooleanSupplier interrupted, java.util.Set<Process> running) throws IOException {
@@ -55,11 +56,14 @@ final class FeastProcess {
         Process p = pb.start();
         running.add(p);
         long shown = 0;
+        boolean stoppedByHook;
         try {
             while (true) {
                 boolean done = p.waitFor(50, TimeUnit.MILLISECONDS);
                 shown = echoNewLines(log, shown, echo, done);
                 if (done) {
+                    // the interrupt hook takes a process out of running before it kills it
+                    stoppedByHook = !running.contains(p);
                     break;
                 }
                 if (interrupted.getAsBoolean()) {
@@ -74,9 +78,15 @@ final class FeastProcess {
         } finally {
             running.remove(p);
         }
-        if (interrupted.getAsBoolean() || p.exitValue() == 128 + 15 || p.exitValue() == 128 + 9) {
-            // killed by a signal: the kernel's interrupt hook (a Java cell's run) or someone else
+        if (stoppedByHook || interrupted.getAsBoolean()) {
+            // the kernel's interrupt hook killed it (a Java cell's run has no other way to say so)
             throw new UserError("interrupted: " + describe(command) + " was stopped", null);
+        }
+        int code = p.exitValue();
+        if (code == 128 + 9 || code == 128 + 15) {
+            // nobody here interrupted: killed from outside, most often by the Linux OOM killer under Binder's 2 GB
+            throw new UserError(describe(command) + " was killed by signal " + (code - 128) + " (out of memory?)",
+                    "its output is in " + log + "; free memory (stop other services: %services) and run it again");
         }
         return new Result(p.exitValue(), clean(Files.readString(log, StandardCharsets.UTF_8)), log);
     }
@@ -126,14 +136,14 @@ final class FeastProcess {
 
     /**
      * The most telling line of a failed run: the last {@code SomeError: message} line of a traceback, without the
-     * module path; else the last non-blank line.
+     * module path; else the last non-blank line. Warnings and other noise are never it.
      */
     static String failureLine(String output) {
         String[] lines = output.split("\n");
         for (int i = lines.length - 1; i >= 0; i--) {
             String l = lines[i].strip();
             Matcher m = EXCEPTION_LINE.matcher(l);
-            if (m.matches() && !l.startsWith("File ")) {
+            if (m.matches() && !l.startsWith("File ") && !m.group(1).endsWith("Warning") && !noise(l)) {
                 String msg = m.group(2) == null ? "" : m.group(2).strip();
                 return msg.isEmpty() ? m.group(1) : m.group(1) + ": " + msg;
             }

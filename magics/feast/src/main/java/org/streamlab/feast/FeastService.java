@@ -162,7 +162,8 @@ public final class FeastService extends ManagedService {
     /** Writes {@code definitions} as {@code file} in the repository and runs {@code feast apply}. */
     public String apply(String definitions, String file, Consumer<String> echo, BooleanSupplier interrupted) {
         if (!file.matches("[A-Za-z0-9_]+\\.py")) {
-            throw new UserError("the definitions file must be a Python file name in the repository, got: " + file, "e.g. features.py");
+            throw new UserError("the definitions file must be a Python file name in the repository, got: " + file,
+                    "letters, digits and _ then .py, e.g. %%feast apply --file features.py");
         }
         try {
             Files.writeString(repo().resolve(file), definitions, StandardCharsets.UTF_8);
@@ -177,8 +178,8 @@ public final class FeastService extends ManagedService {
         String out = cli(List.of("apply"), echo, interrupted);
         FeatureServer s = server;
         if (s != null && s.isAlive()) {
-            // the running server re-reads the registry every REGISTRY_TTL_SECONDS: wait one refresh so the next read
-            // sees what was just applied
+            // the kernel's own server re-reads the registry every REGISTRY_TTL_SECONDS: wait one refresh so the next
+            // read sees what was just applied. A server at FEAST_URL (s is null then) refreshes on its own schedule.
             sleep(FeatureServer.REGISTRY_TTL_SECONDS * 1000L + 500);
         }
         return out;
@@ -261,7 +262,10 @@ public final class FeastService extends ManagedService {
     /** Kills the feast commands running now (the kernel's interrupt hook): their cell ends with "interrupted". */
     void killRunningCommands() {
         for (Process p : List.copyOf(running)) {
-            ChildProcesses.killTree(p, 2_000);
+            // out of the set first: FeastProcess.run tells "interrupted" from "killed from outside" by it
+            if (running.remove(p)) {
+                ChildProcesses.killTree(p, 2_000);
+            }
         }
     }
 

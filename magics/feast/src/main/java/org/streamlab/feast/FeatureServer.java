@@ -37,7 +37,7 @@ final class FeatureServer {
     }
 
     static FeatureServer start(FeastBinary binary, Path repo, Path runDir, Path log, long timeoutMillis,
-                               BooleanSupplier interrupted) throws IOException, InterruptedException {
+                               BooleanSupplier interrupted) throws IOException {
         Files.createDirectories(log.getParent());
         if (Files.exists(log)) {
             Files.move(log, log.resolveSibling(log.getFileName() + ".prev"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -50,35 +50,54 @@ final class FeatureServer {
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         FeastProcess.prepareEnvironment(pb.environment(), runDir);
         Process p = pb.start();
-        Process dog = ChildProcesses.watchdog(p.pid(), 5);
-        Thread hook = new Thread(() -> {
-            dog.destroyForcibly();
-            ChildProcesses.killTree(p, 5_000);
-        }, "feast-serve-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        FeatureServer server = new FeatureServer(p, dog, hook, port, log);
+        Process dog = null;
+        Thread hook = null;
+        // whatever ends the start early (interrupt, timeout, a failed watchdog) stops feast serve here: the service
+        // never learns of a server that start did not return, and its next read would start a second one beside
+        try {
+            dog = ChildProcesses.watchdog(p.pid(), 5);
+            Process watchdog = dog;
+            hook = new Thread(() -> {
+                watchdog.destroyForcibly();
+                ChildProcesses.killTree(p, 5_000);
+            }, "feast-serve-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            FeatureServer server = new FeatureServer(p, dog, hook, port, log);
+            awaitHealthy(server, timeoutMillis, interrupted);
+            return server;
+        } catch (InterruptedException e) {
+            Thread.interrupted(); // clear it for the stop: killTree's grace wait would end at once
+            stop(p, dog, hook);
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted: the Feast feature server was stopped while starting", null);
+        } catch (IOException | RuntimeException | Error e) {
+            stop(p, dog, hook);
+            throw e;
+        }
+    }
+
+    private static void awaitHealthy(FeatureServer server, long timeoutMillis, BooleanSupplier interrupted)
+            throws IOException, InterruptedException {
         FeastClient client = new FeastClient(server.url());
+        Process p = server.process;
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         while (true) {
             if (client.healthy(500)) {
-                return server;
+                return;
             }
             if (!p.isAlive()) {
-                server.stop();
-                String why = FeastProcess.failureLine(FeastProcess.clean(Files.readString(log, StandardCharsets.UTF_8)));
+                String why = FeastProcess.failureLine(FeastProcess.clean(Files.readString(server.log, StandardCharsets.UTF_8)));
                 String hint = why.contains("Registry") || why.contains("registry")
-                        ? "apply feature definitions first (%%feast apply); the server's log is " + log
-                        : "see the server's log " + log;
+                        ? "apply feature definitions first (%%feast apply); the server's log is " + server.log
+                        : "see the server's log " + server.log;
                 throw new UserError("feast serve exited during start (code " + p.exitValue() + "): " + why, hint);
             }
             if (interrupted.getAsBoolean()) {
-                server.stop();
-                throw new UserError("interrupted: the Feast feature server was stopped while starting", null);
+                throw new InterruptedException();
             }
             if (System.nanoTime() > deadline) {
-                server.stop();
                 throw new UserError("the Feast feature server (feast serve on " + server.url() + ") did not answer /health within "
-                        + timeoutMillis + " ms", "see its log " + log + "; the machine may be busy: retry with %services restart feast,"
+                        + timeoutMillis + " ms", "see its log " + server.log + "; the machine may be busy: retry with %services restart feast,"
                         + " or give it longer with " + FeastService.START_TIMEOUT_KEY);
             }
             Thread.sleep(100);
@@ -96,12 +115,20 @@ final class FeatureServer {
     Path log() { return log; }
 
     void stop() {
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException | IllegalArgumentException ignored) {
-            // the JVM is shutting down: the hook does the same
+        stop(process, watchdog, shutdownHook);
+    }
+
+    private static void stop(Process process, Process watchdog, Thread shutdownHook) {
+        if (shutdownHook != null) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException | IllegalArgumentException ignored) {
+                // the JVM is shutting down: the hook does the same
+            }
         }
-        ChildProcesses.killTree(watchdog, 0);
+        if (watchdog != null) {
+            ChildProcesses.killTree(watchdog, 0);
+        }
         ChildProcesses.killTree(process, 10_000);
     }
 

@@ -11,7 +11,7 @@ import org.streamlab.kernel.UserError;
  * timestamp per row and any labels) and the features to join to them as of each row's timestamp.
  * <pre>{@code
  * TrainingRequest r = TrainingRequest.builder()
- *         .entities(Path.of("workspace/feast/labels"))
+ *         .entities(Path.of("data/labels"))   // relative to the feature repository
  *         .features("driver_stats:trips", "driver_stats:conv_rate")
  *         .build();
  * }</pre>

@@ -33,7 +33,8 @@ def read_entities(path, timestamp_column):
 def to_json_value(v):
     import pandas as pd
 
-    if v is None:
+    # missing values of nullable columns (Int64, string, datetime): pd.NA and pd.NaT are not JSON
+    if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, float) and math.isnan(v):
         return None
@@ -45,8 +46,6 @@ def to_json_value(v):
         return float(v)
     if hasattr(v, "item"):  # numpy scalars
         return to_json_value(v.item())
-    if v is pd.NaT:
-        return None
     return v
 
 

@@ -108,7 +108,33 @@ class FeastMagicTest {
                 FeastProcess.failureLine(traceback));
         assertEquals("SyntaxError: invalid syntax", FeastProcess.failureLine("  File \"features.py\", line 3\n    x = (\nSyntaxError: invalid syntax\n"));
         assertEquals("Error: no such option: --nope", FeastProcess.failureLine("Usage: feast apply [OPTIONS]\nTry 'feast apply --help' for help.\n\nError: no such option: --nope\n"));
-        assertEquals("\u001b[1mx\u001b[0m".replaceAll("\u001B\\[[0-9;]*m", ""), FeastProcess.clean("\u001b[1mx\u001b[0m"));
+        assertEquals("x done", FeastProcess.clean("\u001b[1mx\u001b[0m done"));
+        // a warning printed after the traceback is not the failure
+        assertEquals("ValueError: bad ttl", FeastProcess.failureLine("Traceback (most recent call last):\nValueError: bad ttl\n"
+                + "FutureWarning: something will change\n/x/y.py:3: DeprecationWarning: old\n"));
+        assertEquals("it failed", FeastProcess.failureLine("it failed\nUserWarning: ignore me\n"));
+    }
+
+    @Test
+    void feastsPythonIsBesideItOrAPythonShebangNeverSh() throws Exception {
+        Path bin = java.nio.file.Files.createDirectories(tmp.resolve("venv with space/bin"));
+        Path feast = bin.resolve("feast");
+        // pip's launcher for a venv path with spaces: /bin/sh re-executes the venv's python
+        java.nio.file.Files.writeString(feast, "#!/bin/sh\n'''exec' \"" + bin + "/python3\" \"$0\" \"$@\"\n' '''\nimport feast\n");
+        assertEquals(Path.of("python3"), FeastBinary.pythonOf(feast), "no python beside it, and /bin/sh is not one");
+        Path python = bin.resolve("python");
+        java.nio.file.Files.writeString(python, "");
+        assertTrue(python.toFile().setExecutable(true));
+        assertEquals(python, FeastBinary.pythonOf(feast));
+
+        Path elsewhere = java.nio.file.Files.createDirectories(tmp.resolve("elsewhere")).resolve("feast");
+        Path python311 = java.nio.file.Files.createDirectories(tmp.resolve("py")).resolve("python3.11");
+        java.nio.file.Files.writeString(python311, "");
+        assertTrue(python311.toFile().setExecutable(true));
+        java.nio.file.Files.writeString(elsewhere, "#!" + python311 + " -E\nimport feast\n");
+        assertEquals(python311, FeastBinary.pythonOf(elsewhere), "a #! python is taken when none is beside");
+        java.nio.file.Files.writeString(elsewhere, "#!/bin/sh\nexec true\n");
+        assertEquals(Path.of("python3"), FeastBinary.pythonOf(elsewhere));
     }
 
     @Test
@@ -144,6 +170,8 @@ class FeastMagicTest {
             assertTrue(kit.execError("%feast nope").errorMessage().contains("unknown subcommand nope"));
             assertTrue(kit.execError("%%feast apply\n").errorMessage().contains("no definitions"));
             assertTrue(kit.execError("%%feast materialize\nx").errorMessage().contains("one subcommand, apply"));
+            assertTrue(kit.execError("%%feast apply --file ../x.py\nx = 1").errorMessage()
+                    .contains("the definitions file must be a Python file name in the repository, got: ../x.py"));
             String help = kit.execSuccess("%help feast").allText();
             for (String sub : List.of("status", "apply", "materialize", "materialize-incremental", "serve", "features", "training", "cli",
                     "--views", "--features", "--service", "--full-names", "--into", "--entities", "--timestamp-column", "--out",

@@ -88,13 +88,16 @@ final class FeastTests {
 
     static void runPython(Path feast, String script, String... args) throws Exception {
         Path file = Files.createTempFile("feast-test", ".py");
-        Files.writeString(file, script);
-        List<String> cmd = new java.util.ArrayList<>(List.of(python(feast).toString(), file.toString()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        assertEquals(true, p.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        Files.delete(file);
+        try {
+            Files.writeString(file, script);
+            List<String> cmd = new java.util.ArrayList<>(List.of(python(feast).toString(), file.toString()));
+            cmd.addAll(List.of(args));
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectInput(new File("/dev/null")).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertEquals(true, p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), out);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 }

@@ -286,10 +286,15 @@ def link_datasets(out_dir: Path) -> None:
     """Notebooks read ../../datasets: the learner tree gets the course's datasets beside its notebooks, so a learner
     check fails on its stub, not on a missing file."""
     link = out_dir / "datasets"
-    if link.is_symlink() or link.exists():
+    target = (REPO / "datasets").resolve()
+    if link.exists() and link.resolve() == target:
         return
+    if link.is_symlink():  # dangling, or pointing at another checkout
+        link.unlink()
+    elif link.exists():
+        raise LearnerError(f"{link} exists and is not a link to {target}: move it away")
     out_dir.mkdir(parents=True, exist_ok=True)
-    link.symlink_to((REPO / "datasets").resolve(), target_is_directory=True)
+    link.symlink_to(target, target_is_directory=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,6 +49,7 @@ final class FlinkEngine implements AutoCloseable {
     private final GenericInMemoryCatalog catalog = new GenericInMemoryCatalog(CATALOG, DATABASE);
     private final java.util.Set<String> sessionKeys = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private StreamExecutionEnvironment streamEnv;
+    private final WaitingExecutions waitingExecutions = new WaitingExecutions();
     private StreamTableEnvironment streamTableEnv;
     private TableEnvironment batchTableEnv;
 
@@ -193,7 +194,15 @@ final class FlinkEngine implements AutoCloseable {
     }
 
     StreamExecutionEnvironment newStreamEnv() {
-        return new StreamExecutionEnvironment(new CellClassShipping(dataDir.resolve("cell-classes")), clientConfig(), contextClassLoader());
+        StreamExecutionEnvironment env = new StreamExecutionEnvironment(new CellClassShipping(dataDir.resolve("cell-classes")),
+                clientConfig(), contextClassLoader());
+        env.registerJobListener(waitingExecutions);
+        return env;
+    }
+
+    /** Interrupt: cancels the jobs whose execute() a cell waits on. */
+    int cancelWaitingExecutions() {
+        return waitingExecutions.cancelAll();
     }
 
     synchronized StreamTableEnvironment streamTableEnv() {

@@ -12,5 +12,6 @@ public final class FlinkExtension implements KernelExtension {
         FlinkService.setCurrent(service);
         context.addMagic(FlinkMagics.sqlSpec(service));
         context.addMagic(FlinkMagics.jobsSpec(service));
+        context.onInterrupt(service::cancelWaitingExecutions);
     }
 }

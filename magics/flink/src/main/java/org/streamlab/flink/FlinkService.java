@@ -70,6 +70,14 @@ public final class FlinkService extends ManagedService {
         };
     }
 
+    /** Interrupt hook: cancels the jobs a cell's execute() waits on (never starts Flink). */
+    void cancelWaitingExecutions() {
+        FlinkEngine e = engine;
+        if (e != null) {
+            e.cancelWaitingExecutions();
+        }
+    }
+
     /** The running engine, starting the service if needed. */
     FlinkEngine engine() {
         ensureStarted();

@@ -71,6 +71,24 @@ class FlinkFacadeTest {
                     """);
             assertFalse(failed.ok(), "a failing job must fail the cell that executes it: " + failed);
             assertTrue(failed.errorMessage().contains("record 5 is poison"), "the cell's error should name the job's failure: " + failed);
+
+            // an interrupt while execute() waits cancels the job itself, not only the cell's thread
+            CellOutcome interrupted = kit.execInterrupted("""
+                    var endless = Flink.newEnv();
+                    endless.fromSequence(1, Long.MAX_VALUE).map(x -> { Thread.sleep(1); return x; }).sinkTo(new DiscardingSink<>());
+                    endless.execute("endless");
+                    """, java.time.Duration.ofSeconds(8));
+            assertFalse(interrupted.ok(), interrupted.toString());
+            kit.execSuccess("""
+                    String endlessState = "";
+                    for (int i = 0; i < 150 && !endlessState.equals("CANCELED"); i++) {
+                        Thread.sleep(200);
+                        endlessState = new org.apache.flink.client.program.rest.RestClusterClient<>(Flink.configuration(), "x")
+                                .listJobs().get().stream().filter(j -> j.getJobName().equals("endless"))
+                                .map(j -> j.getJobState().name()).findFirst().orElse("missing");
+                    }
+                    """);
+            assertEquals("CANCELED", kit.eval("endlessState"), "the interrupted cell's job must be cancelled on the cluster");
         }
     }
 }

@@ -10,6 +10,10 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -88,6 +92,15 @@ public final class ClickHouseHttpClient implements java.io.Serializable {
         int port = uri.getPort() > 0 ? uri.getPort() : (tls ? 8443 : 8123);
         byte[] payload = body == null ? new byte[0] : body.getBytes(StandardCharsets.UTF_8);
         try (Socket s = tls ? SSLSocketFactory.getDefault().createSocket() : new Socket()) {
+            if (s instanceof SSLSocket ssl) {
+                // check the certificate names this host (a bare SSLSocket does not), so credentials go only to it
+                SSLParameters params = ssl.getSSLParameters();
+                params.setEndpointIdentificationAlgorithm("HTTPS");
+                if (!uri.getHost().matches("[0-9.]+|\\[.*]")) {
+                    params.setServerNames(List.of(new SNIHostName(uri.getHost())));
+                }
+                ssl.setSSLParameters(params);
+            }
             s.connect(new InetSocketAddress(uri.getHost(), port), timeoutMillis);
             s.setSoTimeout(timeoutMillis);
             StringBuilder head = new StringBuilder()

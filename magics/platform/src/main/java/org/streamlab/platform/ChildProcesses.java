@@ -50,7 +50,7 @@ public final class ChildProcesses {
         String script = "while kill -0 " + pid + " 2>/dev/null; do "
                 + "if ! kill -0 " + jvm + " 2>/dev/null; then "
                 + "kill -TERM " + pid + " 2>/dev/null; sleep " + killAfterSeconds + "; "
-                + "kill -KILL " + pid + " 2>/dev/null; exit 0; fi; sleep 1; done";
+                + "kill -0 " + pid + " 2>/dev/null && kill -KILL " + pid + " 2>/dev/null; exit 0; fi; sleep 1; done";
         return new ProcessBuilder("/bin/sh", "-c", script)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)

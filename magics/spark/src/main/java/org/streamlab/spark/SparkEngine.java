@@ -74,6 +74,9 @@ final class SparkEngine {
         conf.put("spark.app.name", "StreamLab");
         conf.put("spark.ui.enabled", "false");
         conf.put("spark.ui.showConsoleProgress", "false");
+        // SQL timestamp literals mean the same instant on every learner's laptop, and match the other engines the
+        // course compares with (Feast, ClickHouse, Flink work in UTC); SPARK_CONF can still set another zone
+        conf.put("spark.sql.session.timeZone", "UTC");
         conf.put("spark.sql.shuffle.partitions", "4");
         conf.put("spark.default.parallelism", "4");
         conf.put("spark.serializer", "org.apache.spark.serializer.JavaSerializer");

@@ -115,6 +115,12 @@ class SparkSqlMagicTest {
     }
 
     @Test
+    void sqlTimestampsAreUtcWhateverTheMachinesZone() {
+        String html = kit.execHtml("%%sparksql\nSELECT current_timezone() AS tz, unix_timestamp(TIMESTAMP '1970-01-01 01:00:00') AS s");
+        assertTrue(html.contains("<td>UTC</td>") && html.contains("<td>3600</td>"), html);
+    }
+
+    @Test
     void multiStatementCellsRespectQuotesCommentsAndOrder() {
         String html = kit.execHtml("""
                 %%sparksql

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import javax.lang.model.SourceVersion;
 import org.dflib.jjava.jupyter.kernel.display.DisplayData;
 import org.streamlab.kernel.magic.MagicArgs;
@@ -238,15 +239,21 @@ public final class FeastMagic {
             }
             b.entity(kv.substring(0, eq), values);
         }
-        Optional<String> features = a.option("features");
-        Optional<String> featureService = a.option("service");
-        if (features.isPresent() == featureService.isPresent()) {
-            throw new MagicUsageException("give --features VIEW:FEATURE,... or --service NAME (one of them)");
-        }
-        features.ifPresent(f -> b.features(list(f)));
-        featureService.ifPresent(b::featureService);
+        selectFeatures(a, b::features, b::featureService);
         b.fullFeatureNames(a.flag("full-names"));
         return new Features(b.build(), intoVariable(a));
+    }
+
+    /** --features VIEW:FEATURE,... or --service NAME, exactly one of them. */
+    private static void selectFeatures(ParsedArgs a, Consumer<List<String>> features,
+            Consumer<String> featureService) {
+        Optional<String> refs = a.option("features");
+        Optional<String> service = a.option("service");
+        if (refs.isPresent() == service.isPresent()) {
+            throw new MagicUsageException("give --features VIEW:FEATURE,... or --service NAME (one of them)");
+        }
+        refs.ifPresent(f -> features.accept(list(f)));
+        service.ifPresent(featureService);
     }
 
     static Object entityValue(String v) {
@@ -283,13 +290,7 @@ public final class FeastMagic {
         TrainingRequest.Builder b = TrainingRequest.builder();
         b.entities(Path.of(a.option("entities").orElseThrow(() -> new MagicUsageException(
                 "missing --entities PATH: the entity rows (Parquet file or folder, or CSV) with join keys and a time"))));
-        Optional<String> features = a.option("features");
-        Optional<String> featureService = a.option("service");
-        if (features.isPresent() == featureService.isPresent()) {
-            throw new MagicUsageException("give --features VIEW:FEATURE,... or --service NAME (one of them)");
-        }
-        features.ifPresent(f -> b.features(list(f)));
-        featureService.ifPresent(b::featureService);
+        selectFeatures(a, b::features, b::featureService);
         a.option("timestamp-column").ifPresent(b::timestampColumn);
         a.option("out").map(Path::of).ifPresent(b::out);
         b.fullFeatureNames(a.flag("full-names"));

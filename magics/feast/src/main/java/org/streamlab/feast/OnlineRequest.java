@@ -70,12 +70,7 @@ public final class OnlineRequest {
         }
 
         public Builder features(List<String> refs) {
-            for (String r : refs) {
-                if (r == null || !r.matches("[^:\\s]+:[^:\\s]+")) {
-                    throw new UserError("a feature reference is view:feature, got: " + r, "e.g. driver_stats:conv_rate");
-                }
-                features.add(r);
-            }
+            features.addAll(FeatureRefs.checked(refs));
             return this;
         }
 

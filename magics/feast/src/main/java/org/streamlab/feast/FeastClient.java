@@ -25,7 +25,8 @@ import org.streamlab.kernel.UserError;
  * }</pre>
  */
 public final class FeastClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson for the module; created when Feast is first used, not when the kernel registers the service. */
+    static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(3)).build();
 

@@ -1,7 +1,6 @@
 package org.streamlab.feast;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -47,7 +46,6 @@ public final class FeastService extends ManagedService {
               path: data/online_store.db
             entity_key_serialization_version: 3
             """.formatted(PROJECT);
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private volatile FeastBinary binary;
     private volatile FeatureServer server;
@@ -228,7 +226,7 @@ public final class FeastService extends ManagedService {
 
     static TrainingSet readTrainingSet(Path json) {
         try {
-            JsonNode root = JSON.readTree(json.toFile());
+            JsonNode root = FeastClient.JSON.readTree(json.toFile());
             List<String> columns = new ArrayList<>();
             root.path("columns").forEach(c -> columns.add(c.asText()));
             List<String> types = new ArrayList<>();

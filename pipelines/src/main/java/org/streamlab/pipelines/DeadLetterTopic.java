@@ -1,21 +1,41 @@
 package org.streamlab.pipelines;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.streamlab.kernel.UserError;
 
-/** Reads a dead-letter topic back: every record from the beginning to the end offsets seen now. */
+/** A dead-letter topic: the Flink sink that writes it, and reading it back. */
 public final class DeadLetterTopic {
     private DeadLetterTopic() {}
 
+    /**
+     * A Kafka sink of dead letters, keyed by reason, one JSON object each ({@link DeadLetter#toJson()}).
+     * At-least-once: after a restore the letters since the checkpoint are written again.
+     */
+    public static KafkaSink<DeadLetter> sink(String bootstrapServers, String topic) {
+        KafkaRecordSerializationSchema<DeadLetter> serializer = (d, ctx, ts) -> new ProducerRecord<>(topic,
+                d.reason().name().getBytes(StandardCharsets.UTF_8), d.toJson().getBytes(StandardCharsets.UTF_8));
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
+                .build();
+    }
+
+    /** Reads a dead-letter topic back: every record from the beginning to the end offsets seen now. */
     public static List<DeadLetter> readAll(String bootstrapServers, String topic) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrapServers);

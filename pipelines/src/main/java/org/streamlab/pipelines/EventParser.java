@@ -44,8 +44,8 @@ public class EventParser extends ProcessFunction<RawEvent, ClickEvent> {
         accumulators = new EnumMap<>(BadEventReason.class);
         MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("deadLetters");
         for (BadEventReason r : BadEventReason.values()) {
-            if (r == BadEventReason.LATE) {
-                continue; // counted where lateness is known: after the window
+            if (r == BadEventReason.LATE || r == BadEventReason.EMPTY_TEXT) {
+                continue; // LATE is counted where lateness is known (after the window); clicks have no text
             }
             metrics.put(r, group.counter(r.name()));
             LongCounter c = new LongCounter();
@@ -73,6 +73,9 @@ public class EventParser extends ProcessFunction<RawEvent, ClickEvent> {
     /** The parsing rules alone: a {@link ClickEvent} or a {@link DeadLetter}. {@code nowMillis} is the job's clock. */
     static Object parse(ObjectMapper json, RawEvent raw, long nowMillis, long futureHorizonMillis) {
         String payload = raw.payload();
+        if (!raw.validUtf8()) {
+            return DeadLetter.of(BadEventReason.INVALID_ENCODING, "the record's bytes are not valid UTF-8", raw);
+        }
         if (payload == null || payload.isBlank()) {
             return DeadLetter.of(BadEventReason.MALFORMED_JSON, "empty record", raw);
         }

@@ -1,11 +1,6 @@
 package org.streamlab.pipelines;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.EnumMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -16,9 +11,6 @@ import org.apache.flink.api.common.functions.AggregateFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.base.DeliveryGuarantee;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -32,9 +24,6 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.streamlab.clickhouse.ClickHouseHttpClient;
 import org.streamlab.kernel.UserError;
 
@@ -102,22 +91,11 @@ public final class UserWindowJob {
         env.setParallelism(config.parallelism());
         SingleOutputStreamOperator<ClickEvent> events = events(env);
         SingleOutputStreamOperator<UserWindowCount> windows = windows(events);
-        windows.sinkTo(new ClickHouseWindowSink(config.clickHouse())).name("ClickHouse " + config.clickHouse().qualifiedTable());
+        windows.sinkTo(new ClickHouseSink<>(config.clickHouse(), WindowTable.ROWS)).name("ClickHouse " + config.clickHouse().qualifiedTable());
         long windowMillis = config.window().toMillis();
         events.getSideOutput(EventParser.DEAD_LETTERS)
                 .union(windows.getSideOutput(LATE).map(new LateToDeadLetter(windowMillis, config.inputTopic())).name("late events"))
-                .sinkTo(deadLetterSink()).name("kafka: " + config.deadLetterTopic());
-    }
-
-    private KafkaSink<DeadLetter> deadLetterSink() {
-        String topic = config.deadLetterTopic();
-        KafkaRecordSerializationSchema<DeadLetter> serializer = (d, ctx, ts) -> new ProducerRecord<>(topic,
-                d.reason().name().getBytes(StandardCharsets.UTF_8), d.toJson().getBytes(StandardCharsets.UTF_8));
-        return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(config.bootstrapServers())
-                .setRecordSerializer(serializer)
-                .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)
-                .build();
+                .sinkTo(DeadLetterTopic.sink(config.bootstrapServers(), config.deadLetterTopic())).name("kafka: " + config.deadLetterTopic());
     }
 
     /**
@@ -163,28 +141,9 @@ public final class UserWindowJob {
 
     /** Checks what can be checked before submitting: the input topic, the dead-letter topic (created), ClickHouse and the table. */
     public void prepare() {
-        ensureTopics();
+        JobControl.ensureTopics(config.bootstrapServers(), config.inputTopic(), config.deadLetterTopic());
         if (config.checkClickHouseFirst()) {
             checkClickHouse(config.clickHouse());
-        }
-    }
-
-    private void ensureTopics() {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", config.bootstrapServers(), "request.timeout.ms", "10000",
-                "default.api.timeout.ms", "15000"))) {
-            Set<String> topics = admin.listTopics().names().get(15, TimeUnit.SECONDS);
-            if (!topics.contains(config.inputTopic())) {
-                throw new UserError("the input topic " + config.inputTopic() + " does not exist on " + config.bootstrapServers(),
-                        "create it and produce the events first (%kafka create " + config.inputTopic() + "), or fix inputTopic(...)");
-            }
-            if (!topics.contains(config.deadLetterTopic())) {
-                admin.createTopics(java.util.List.of(new NewTopic(config.deadLetterTopic(), 1, (short) 1))).all().get(15, TimeUnit.SECONDS);
-            }
-        } catch (UserError e) {
-            throw e;
-        } catch (Exception e) {
-            throw new UserError("Kafka at " + config.bootstrapServers() + " did not answer: " + rootMessage(e),
-                    "check that Kafka runs (%services) and bootstrapServers(...) is its address", e);
         }
     }
 
@@ -217,15 +176,7 @@ public final class UserWindowJob {
                         + "(user, window), so rows written before the failure are replaced, not doubled", e);
             }
         }
-        return e instanceof RuntimeException r ? r : new RuntimeException("the window job failed: " + rootMessage(e), e);
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName() + ": " + t.getMessage();
+        return e instanceof RuntimeException r ? r : new RuntimeException("the window job failed: " + JobControl.rootMessage(e), e);
     }
 
     /** Bounded out-of-orderness with a watermark after every event: lateness decided by input order alone. */
@@ -308,15 +259,5 @@ public final class UserWindowJob {
         private static String quote(String s) {
             return com.fasterxml.jackson.databind.node.TextNode.valueOf(s).toString();
         }
-    }
-
-    /** Dead letters per reason from a finished job's accumulators (every reason present, 0 when none). */
-    static Map<BadEventReason, Long> deadLetterCounts(Map<String, Object> accumulators) {
-        Map<BadEventReason, Long> out = new EnumMap<>(BadEventReason.class);
-        for (BadEventReason r : BadEventReason.values()) {
-            Object v = accumulators.get(r.counterName());
-            out.put(r, v == null ? 0L : ((Number) v).longValue());
-        }
-        return out;
     }
 }

@@ -13,7 +13,7 @@ public record UserWindowJobResult(String jobId, long millis, long eventsParsed, 
     static UserWindowJobResult of(JobExecutionResult r, long millis) {
         Map<String, Object> acc = r.getAllAccumulatorResults();
         return new UserWindowJobResult(r.getJobID().toString(), millis, number(acc.get(EventParser.PARSED_COUNTER)),
-                java.util.Collections.unmodifiableMap(UserWindowJob.deadLetterCounts(acc)), number(acc.get(UserWindowJob.WINDOW_FIRINGS_COUNTER)));
+                java.util.Collections.unmodifiableMap(BadEventReason.counts(acc)), number(acc.get(UserWindowJob.WINDOW_FIRINGS_COUNTER)));
     }
 
     private static long number(Object o) {

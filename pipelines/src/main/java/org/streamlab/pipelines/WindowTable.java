@@ -16,6 +16,26 @@ import org.streamlab.clickhouse.ClickHouseHttpClient;
 public final class WindowTable {
     private WindowTable() {}
 
+    /** Window counts as rows of the table, for {@link ClickHouseSink}. */
+    public static final ClickHouseRows<UserWindowCount> ROWS = new ClickHouseRows<>() {
+        @Override
+        public String columns() {
+            return "user_id, window_start, window_end, event_count";
+        }
+
+        @Override
+        public void append(StringBuilder tsv, UserWindowCount r) {
+            ClickHouseRows.appendText(tsv, r.userId()).append('\t');
+            ClickHouseRows.appendUtcSeconds(tsv, r.windowStart()).append('\t');
+            ClickHouseRows.appendUtcSeconds(tsv, r.windowEnd()).append('\t').append(r.count()).append('\n');
+        }
+
+        @Override
+        public String tableHint() {
+            return "does the table exist with columns " + columns() + "? see WindowTable.createSql";
+        }
+    };
+
     /** {@code CREATE TABLE IF NOT EXISTS} for {@code table} (works on ClickHouse 18.16 and current servers). */
     public static String createSql(String table) {
         return """

@@ -139,7 +139,7 @@ class UserWindowJobTest {
         UserWindowJobResult r = new UserWindowJob(job("dirty", ch).deadLetterTopic("dirty-dlq").build()).run(Flink.newEnv());
 
         Map<BadEventReason, Long> expectedReasons = Map.of(BadEventReason.MALFORMED_JSON, 4L, BadEventReason.MISSING_FIELD, 2L,
-                BadEventReason.FUTURE_TIMESTAMP, 2L, BadEventReason.LATE, 0L);
+                BadEventReason.FUTURE_TIMESTAMP, 2L, BadEventReason.LATE, 0L, BadEventReason.INVALID_ENCODING, 0L, BadEventReason.EMPTY_TEXT, 0L);
         assertEquals(expectedReasons, r.deadLetters(), "the job's counters");
         List<DeadLetter> letters = DeadLetterTopic.readAll(Kafka.bootstrapServers(), "dirty-dlq");
         assertEquals(expectedReasons, DeadLetterTopic.countByReason(letters), "the dead-letter topic");

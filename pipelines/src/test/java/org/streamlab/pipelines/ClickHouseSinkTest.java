@@ -10,7 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The sink's writer when nobody listens at ClickHouse's address: retries, then one error that names ClickHouse. */
-class ClickHouseWindowSinkTest {
+class ClickHouseSinkTest {
     @Test
     void unreachableClickHouseFailsAfterRetriesNamingServerAndTableAndKeepsTheRows() throws Exception {
         int port;
@@ -19,7 +19,7 @@ class ClickHouseWindowSinkTest {
         }
         ClickHouseSinkConfig config = ClickHouseSinkConfig.builder().url("http://127.0.0.1:" + port).table("wins")
                 .batchSize(10).maxRetries(2).retryBackoff(Duration.ofMillis(20)).build();
-        ClickHouseWindowSink.Writer writer = new ClickHouseWindowSink.Writer(config, null, null);
+        ClickHouseSink.Writer<UserWindowCount> writer = new ClickHouseSink.Writer<>(config, WindowTable.ROWS, null, null);
         writer.write(new UserWindowCount("u1", 0, 60_000, 3), null);
         long t0 = System.nanoTime();
         ClickHouseSinkException e = assertThrows(ClickHouseSinkException.class, () -> writer.flush(false));
@@ -34,7 +34,7 @@ class ClickHouseWindowSinkTest {
 
     @Test
     void rowsAreTabSeparatedWithUtcDateTimesAndEscapedText() {
-        String tsv = ClickHouseWindowSink.tabSeparated(List.of(new UserWindowCount("a\tb", 1_704_067_200_000L, 1_704_067_260_000L, 7)));
+        String tsv = ClickHouseSink.tabSeparated(WindowTable.ROWS, List.of(new UserWindowCount("a\tb", 1_704_067_200_000L, 1_704_067_260_000L, 7)));
         assertEquals("a\\tb\t2024-01-01 00:00:00\t2024-01-01 00:01:00\t7\n", tsv);
     }
 }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import org.streamlab.clickhouse.ClickHouseHttpClient;
 import org.streamlab.clickhouse.Endpoint;
+import org.streamlab.kernel.UserError;
 
 /**
  * Where and how the window rows are written: ClickHouse's server (e.g. {@code ClickHouse.endpoint()} in a
@@ -62,6 +63,28 @@ public final class ClickHouseSinkConfig implements Serializable {
     /** A driver-free HTTP client for this server and database (serializable, so the sink carries it). */
     public ClickHouseHttpClient client() {
         return new ClickHouseHttpClient(url, user, password, database, timeoutMillis);
+    }
+
+    /**
+     * Fails with a readable error unless ClickHouse answers and the table exists; {@code createHint} says how to
+     * create it.
+     */
+    public void checkTableExists(String createHint) {
+        ClickHouseHttpClient client = client();
+        if (!client.ping()) {
+            throw new UserError("ClickHouse at " + url + " does not answer: the rows for " + qualifiedTable() + " cannot be written",
+                    "start it (%services start clickhouse) or fix the url of the ClickHouseSinkConfig, then run the job again");
+        }
+        String exists;
+        try {
+            exists = client.query("EXISTS TABLE " + qualifiedTable());
+        } catch (java.io.IOException e) {
+            throw new UserError("ClickHouse at " + url + " did not answer EXISTS TABLE " + qualifiedTable() + ": " + e.getMessage(),
+                    "check the database and credentials of the ClickHouseSinkConfig", e);
+        }
+        if (!exists.equals("1")) {
+            throw new UserError("the table " + qualifiedTable() + " does not exist in ClickHouse at " + url, createHint);
+        }
     }
 
     @Override

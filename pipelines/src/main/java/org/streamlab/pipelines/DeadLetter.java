@@ -14,7 +14,8 @@ import java.io.UncheckedIOException;
 public record DeadLetter(BadEventReason reason, String detail, String payload, String source) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    static DeadLetter of(BadEventReason reason, String detail, RawEvent raw) {
+    /** A dead letter for {@code raw}, its source named {@code topic-partition@offset}. */
+    public static DeadLetter of(BadEventReason reason, String detail, RawEvent raw) {
         return new DeadLetter(reason, detail, raw.payload(), raw.topic() + "-" + raw.partition() + "@" + raw.offset());
     }
 

@@ -4,22 +4,18 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
-import java.util.EnumMap;
-import java.util.Map;
+import java.util.EnumSet;
 import org.apache.flink.api.common.accumulators.LongCounter;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
 /**
  * Parses JSON clickstream records into {@link ClickEvent}s. A record that cannot be used is never dropped and
- * never fails the job: it goes to the side output {@link #DEAD_LETTERS} with its reason, and is counted twice,
- * as a Flink metric ({@code deadLetters.<REASON>} under the operator's metric group, for dashboards) and as an
- * accumulator ({@link BadEventReason#counterName()}, readable from the finished job's result).
+ * never fails the job: it goes to the side output {@link #DEAD_LETTERS} with its reason, counted as a metric and an
+ * accumulator ({@link DeadLetterCounters}).
  */
 public class EventParser extends ProcessFunction<RawEvent, ClickEvent> {
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters", TypeInformation.of(DeadLetter.class));
@@ -28,8 +24,7 @@ public class EventParser extends ProcessFunction<RawEvent, ClickEvent> {
 
     private final long futureHorizonMillis;
     private transient ObjectMapper json;
-    private transient Map<BadEventReason, Counter> metrics;
-    private transient Map<BadEventReason, LongCounter> accumulators;
+    private transient DeadLetterCounters deadLetters;
     private transient LongCounter parsed;
 
     /** @param futureHorizon how far ahead of this machine's clock an eventTime may be before it is rejected */
@@ -40,18 +35,9 @@ public class EventParser extends ProcessFunction<RawEvent, ClickEvent> {
     @Override
     public void open(OpenContext openContext) {
         json = new ObjectMapper();
-        metrics = new EnumMap<>(BadEventReason.class);
-        accumulators = new EnumMap<>(BadEventReason.class);
-        MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("deadLetters");
-        for (BadEventReason r : BadEventReason.values()) {
-            if (r == BadEventReason.LATE || r == BadEventReason.EMPTY_TEXT) {
-                continue; // LATE is counted where lateness is known (after the window); clicks have no text
-            }
-            metrics.put(r, group.counter(r.name()));
-            LongCounter c = new LongCounter();
-            getRuntimeContext().addAccumulator(r.counterName(), c);
-            accumulators.put(r, c);
-        }
+        // LATE is counted where lateness is known (after the window); clicks have no text
+        deadLetters = new DeadLetterCounters(getRuntimeContext(), EnumSet.of(BadEventReason.INVALID_ENCODING,
+                BadEventReason.MALFORMED_JSON, BadEventReason.MISSING_FIELD, BadEventReason.FUTURE_TIMESTAMP));
         parsed = new LongCounter();
         getRuntimeContext().addAccumulator(PARSED_COUNTER, parsed);
     }
@@ -63,10 +49,7 @@ public class EventParser extends ProcessFunction<RawEvent, ClickEvent> {
             parsed.add(1);
             out.collect(e);
         } else {
-            DeadLetter d = (DeadLetter) result;
-            metrics.get(d.reason()).inc();
-            accumulators.get(d.reason()).add(1);
-            ctx.output(DEAD_LETTERS, d);
+            ctx.output(DEAD_LETTERS, deadLetters.count((DeadLetter) result));
         }
     }
 

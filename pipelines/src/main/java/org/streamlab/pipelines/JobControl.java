@@ -185,6 +185,20 @@ public final class JobControl {
         }
     }
 
+    /**
+     * A job failure caused by a ClickHouse sink ({@link ClickHouseSinkException}) becomes one readable UserError that
+     * says why running again is safe ({@code rerunSafeBecause}); anything else is rethrown as is.
+     */
+    public static RuntimeException explainFailure(Exception e, String job, String rerunSafeBecause) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && m.startsWith("ClickHouse at ")) {
+                return new UserError(m, job + " stopped; once ClickHouse answers, run it again: " + rerunSafeBecause, e);
+            }
+        }
+        return e instanceof RuntimeException r ? r : new RuntimeException(job + " failed: " + rootMessage(e), e);
+    }
+
     /** The innermost cause as {@code SimpleName: message}. */
     public static String rootMessage(Throwable e) {
         Throwable t = e;

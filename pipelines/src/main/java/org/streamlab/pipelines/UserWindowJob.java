@@ -15,7 +15,6 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -24,7 +23,6 @@ import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindo
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
-import org.streamlab.clickhouse.ClickHouseHttpClient;
 import org.streamlab.kernel.UserError;
 
 /**
@@ -143,40 +141,13 @@ public final class UserWindowJob {
     public void prepare() {
         JobControl.ensureTopics(config.bootstrapServers(), config.inputTopic(), config.deadLetterTopic());
         if (config.checkClickHouseFirst()) {
-            checkClickHouse(config.clickHouse());
+            config.clickHouse().checkTableExists("create it first, e.g. with WindowTable.createSql(\"" + config.clickHouse().qualifiedTable() + "\")");
         }
     }
 
-    /** Fails with a readable error unless ClickHouse answers and the sink's table exists. */
-    public static void checkClickHouse(ClickHouseSinkConfig ch) {
-        ClickHouseHttpClient client = ch.client();
-        if (!client.ping()) {
-            throw new UserError("ClickHouse at " + ch.url() + " does not answer: the window rows cannot be written",
-                    "start it (%services start clickhouse) or fix the url of the ClickHouseSinkConfig, then run the job again");
-        }
-        String exists;
-        try {
-            exists = client.query("EXISTS TABLE " + ch.qualifiedTable());
-        } catch (java.io.IOException e) {
-            throw new UserError("ClickHouse at " + ch.url() + " did not answer EXISTS TABLE " + ch.qualifiedTable() + ": " + e.getMessage(),
-                    "check the database and credentials of the ClickHouseSinkConfig", e);
-        }
-        if (!exists.equals("1")) {
-            throw new UserError("the table " + ch.qualifiedTable() + " does not exist in ClickHouse at " + ch.url(),
-                    "create it first, e.g. with WindowTable.createSql(\"" + ch.qualifiedTable() + "\")");
-        }
-    }
-
-    /** A job failure caused by the ClickHouse sink becomes one readable UserError; anything else is rethrown as is. */
     static RuntimeException explain(Exception e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            String m = t.getMessage();
-            if (m != null && m.startsWith("ClickHouse at ")) {
-                return new UserError(m, "the job stopped; once ClickHouse answers, run it again: the table keeps one row per "
-                        + "(user, window), so rows written before the failure are replaced, not doubled", e);
-            }
-        }
-        return e instanceof RuntimeException r ? r : new RuntimeException("the window job failed: " + JobControl.rootMessage(e), e);
+        return JobControl.explainFailure(e, "the window job", "the table keeps one row per (user, window), so rows written "
+                + "before the failure are replaced, not doubled");
     }
 
     /** Bounded out-of-orderness with a watermark after every event: lateness decided by input order alone. */
@@ -229,8 +200,7 @@ public final class UserWindowJob {
     static final class LateToDeadLetter extends RichMapFunction<ClickEvent, DeadLetter> {
         private final long windowMillis;
         private final String topic;
-        private transient LongCounter accumulator;
-        private transient Counter metric;
+        private transient DeadLetterCounters deadLetters;
 
         LateToDeadLetter(long windowMillis, String topic) {
             this.windowMillis = windowMillis;
@@ -239,21 +209,17 @@ public final class UserWindowJob {
 
         @Override
         public void open(OpenContext openContext) {
-            accumulator = new LongCounter();
-            getRuntimeContext().addAccumulator(BadEventReason.LATE.counterName(), accumulator);
-            metric = getRuntimeContext().getMetricGroup().addGroup("deadLetters").counter(BadEventReason.LATE.name());
+            deadLetters = new DeadLetterCounters(getRuntimeContext(), java.util.EnumSet.of(BadEventReason.LATE));
         }
 
         @Override
         public DeadLetter map(ClickEvent e) {
-            accumulator.add(1);
-            metric.inc();
             long start = e.eventTime() - Math.floorMod(e.eventTime(), windowMillis);
             String payload = "{\"eventId\":" + quote(e.eventId()) + ",\"userId\":" + quote(e.userId()) + ",\"type\":"
                     + quote(e.type()) + ",\"eventTime\":" + e.eventTime() + "}";
-            return new DeadLetter(BadEventReason.LATE, "its window [" + Instant.ofEpochMilli(start) + ", "
+            return deadLetters.count(new DeadLetter(BadEventReason.LATE, "its window [" + Instant.ofEpochMilli(start) + ", "
                     + Instant.ofEpochMilli(start + windowMillis) + ") had closed (watermark past its end + allowed lateness)",
-                    payload, topic);
+                    payload, topic));
         }
 
         private static String quote(String s) {

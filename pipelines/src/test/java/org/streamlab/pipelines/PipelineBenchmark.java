@@ -1,10 +1,14 @@
 package org.streamlab.pipelines;
 
+import static org.streamlab.pipelines.BenchmarkSupport.intArg;
+import static org.streamlab.pipelines.BenchmarkSupport.loadAverage;
+import static org.streamlab.pipelines.BenchmarkSupport.percentile;
+import static org.streamlab.pipelines.BenchmarkSupport.seconds;
+
+import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -210,40 +214,9 @@ public final class PipelineBenchmark {
         }
     }
 
-    private static String seconds(long millis) {
-        return millis < 0 ? "n/a" : String.format("%.2f s", millis / 1000.0);
-    }
-
-    private static long percentile(List<Long> values, int p) {
-        if (values.isEmpty()) {
-            return -1;
-        }
-        long[] a = values.stream().mapToLong(Long::longValue).toArray();
-        Arrays.sort(a);
-        int i = (int) Math.ceil(p / 100.0 * a.length) - 1;
-        return a[Math.max(0, Math.min(a.length - 1, i))];
-    }
-
     private static void createTopic(String topic) throws Exception {
         try (Admin admin = Kafka.admin()) {
             admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static String loadAverage() {
-        try {
-            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
-        } catch (Exception e) {
-            return "?";
-        }
-    }
-
-    private static int intArg(String[] args, String name, int fallback) {
-        for (String a : args) {
-            if (a.startsWith(name + "=")) {
-                return Integer.parseInt(a.substring(name.length() + 1));
-            }
-        }
-        return fallback;
     }
 }

@@ -1,0 +1,187 @@
+package org.streamlab.pipelines.sentiment;
+
+import static org.streamlab.pipelines.BenchmarkSupport.intArg;
+import static org.streamlab.pipelines.BenchmarkSupport.loadAverage;
+import static org.streamlab.pipelines.BenchmarkSupport.percentile;
+import static org.streamlab.pipelines.BenchmarkSupport.seconds;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.streamlab.clickhouse.ClickHouse;
+import org.streamlab.clickhouse.ClickHouseHttpClient;
+import org.streamlab.flink.Flink;
+import org.streamlab.kafka.Kafka;
+import org.streamlab.kernel.testkit.KernelTestKit;
+import org.streamlab.pipelines.ClickHouseSinkConfig;
+import org.streamlab.pipelines.JobControl;
+import org.streamlab.sentiment.LabelledSentence;
+import org.streamlab.sentiment.SentenceEncoder;
+import org.streamlab.sentiment.SentimentData;
+import org.streamlab.sentiment.SentimentHead;
+import org.streamlab.sentiment.TrainingOptions;
+
+/**
+ * Benchmark harness (not a test): prints figures, asserts nothing. The sentiment pipeline on the embedded platform of
+ * a test kernel (Kafka, Flink MiniCluster, Spark + Delta for the users table, clickhouse-server), in this JVM.
+ *
+ * <p>Run from the repository root (after {@code mvn -q install -DskipTests}):
+ * <pre>
+ * mvn -q -o -pl pipelines test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.cp
+ * java -Xmx1500m -cp pipelines/target/test-classes:pipelines/target/classes:$(cat pipelines/target/test.cp) \
+ *      org.streamlab.pipelines.sentiment.SentimentPipelineBenchmark [backlog=6000] [rate=1000] [seconds=60] [parallelism=1] [batch=32]
+ * </pre>
+ * <ol>
+ *   <li>Throughput: {@code backlog} reviews produced beforehand, then the bounded pipeline over them (parse, score,
+ *       enrich, alerts to ClickHouse, history to Delta); reviews/s = reviews scored / job wall time (submission to
+ *       finished, model loading included).</li>
+ *   <li>Latency: the unbounded pipeline (checkpoint every second) while a producer sends {@code rate} reviews/s for
+ *       {@code seconds}. A poller reads the alerts table every 50 ms and notes when each alert first appears:
+ *       alert visible - review sent, p50/p95/p99, for the alerts of reviews sent during the run. If the scorer is
+ *       slower than the rate, a backlog grows and the latency with it: the consumer lag at the end says so.</li>
+ * </ol>
+ */
+public final class SentimentPipelineBenchmark {
+    public static void main(String[] args) throws Exception {
+        int backlog = intArg(args, "backlog", 6_000);
+        int rate = intArg(args, "rate", 1_000);
+        int seconds = intArg(args, "seconds", 60);
+        int parallelism = intArg(args, "parallelism", 1);
+        int batch = intArg(args, "batch", 32);
+        System.out.printf("StreamLab sentiment pipeline benchmark: %d cores, java %s, max heap %d MB, load average %s%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20, loadAverage());
+        Path workspace = Files.createTempDirectory("sentiment-bench");
+        try (KernelTestKit kit = KernelTestKit.start(workspace)) {
+            List<LabelledSentence> sentences = SentimentData.load(Path.of("datasets/sentiment/sentences.csv"));
+            SentimentData.Split split = SentimentData.split(sentences, 0.5, 42);
+            SentimentHead head;
+            try (SentenceEncoder encoder = SentenceEncoder.open()) {
+                head = SentimentHead.train(encoder.embed(split.train().stream().map(LabelledSentence::text).toList()),
+                        split.train().stream().mapToInt(LabelledSentence::label).toArray(), TrainingOptions.defaults());
+            }
+            List<String> texts = split.test().stream().map(LabelledSentence::text).toList();
+            kit.execSuccess("%%sparksql\nCREATE OR REPLACE TABLE users (user_id STRING, segment STRING, country STRING) USING delta;\n"
+                    + "INSERT INTO users VALUES ('u-1', 'gold', 'NL'), ('u-2', 'basic', 'DE')");
+            String users = (String) kit.eval("org.streamlab.spark.Spark.sql(\"DESCRIBE DETAIL users\").first().getAs(\"location\").toString()");
+
+            throughput(workspace, head, users, texts, backlog, parallelism, batch);
+            latency(workspace, head, users, texts, rate, seconds, parallelism, batch);
+        }
+    }
+
+    static SentimentPipelineConfig.Builder config(Path workspace, SentimentHead head, String users, String name, int parallelism, int batch) {
+        ClickHouse.execute("CREATE TABLE IF NOT EXISTS " + name + " (event_id String, user_id String, product_id String, segment String,"
+                + " sentiment Float64, text String, event_time DateTime('UTC'), scored_at DateTime('UTC')) ENGINE = ReplacingMergeTree ORDER BY event_id");
+        return SentimentPipelineConfig.builder().bootstrapServers(Kafka.bootstrapServers()).inputTopic(name).groupId(name)
+                .head(head).usersTable(users).enricher((r, u) -> {
+                    UserProfile p = u.get(r.userId());
+                    return p == null ? EnrichedReview.of(r, "unknown", "unknown", false) : EnrichedReview.of(r, p.segment(), p.country(), true);
+                })
+                .alerts(ClickHouseSinkConfig.builder().server(ClickHouse.endpoint()).table(name).build())
+                .historyTable(workspace.resolve(name).toString()).parallelism(parallelism).batching(batch, Duration.ofMillis(50));
+    }
+
+    static String review(int i, String text, long sentAt) {
+        String quoted = com.fasterxml.jackson.databind.node.TextNode.valueOf(text).toString();
+        return "{\"eventId\":\"r-" + i + "\",\"userId\":\"u-" + (i % 3) + "\",\"productId\":\"p-" + (i % 11) + "\",\"text\":" + quoted + ",\"eventTime\":" + sentAt + "}";
+    }
+
+    static void throughput(Path workspace, SentimentHead head, String users, List<String> texts, int backlog, int parallelism, int batch) throws Exception {
+        String topic = "bench_backlog";
+        createTopic(topic);
+        try (KafkaProducer<String, String> p = Kafka.producer()) {
+            for (int i = 0; i < backlog; i++) {
+                p.send(new ProducerRecord<>(topic, "u-" + (i % 3), review(i, texts.get(i % texts.size()), System.currentTimeMillis())));
+            }
+        }
+        long t0 = System.nanoTime();
+        SentimentPipelineResult r = new SentimentPipeline(config(workspace, head, users, topic, parallelism, batch).bounded(true).build()).run(Flink.newEnv());
+        double secs = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("throughput: %d reviews scored in %.1f s = %.0f reviews/s end to end (parallelism %d, batch %d, %d batches, %d alerts; load %s)%n",
+                r.reviewsScored(), secs, r.reviewsScored() / secs, parallelism, batch, r.batches(), r.alerts(), loadAverage());
+    }
+
+    static void latency(Path workspace, SentimentHead head, String users, List<String> texts, int rate, int seconds, int parallelism, int batch) throws Exception {
+        String topic = "bench_live";
+        createTopic(topic);
+        SentimentPipelineConfig config = config(workspace, head, users, topic, parallelism, batch).build();
+        StreamExecutionEnvironment env = Flink.newEnv();
+        env.enableCheckpointing(1_000);
+        Configuration noRestarts = new Configuration();
+        noRestarts.setString("restart-strategy.type", "none");
+        env.configure(noRestarts);
+        JobClient job = new SentimentPipeline(config).start(env);
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Map<String, Long> seenAt = new ConcurrentHashMap<>();
+        ClickHouseHttpClient client = config.alerts().client();
+        long runEnd = System.currentTimeMillis() + seconds * 1000L + 30_000;
+        Thread poller = new Thread(() -> {
+            long since = System.currentTimeMillis() / 1000 - 5;
+            while (System.currentTimeMillis() < runEnd && !Thread.currentThread().isInterrupted()) {
+                try {
+                    String ids = client.query("SELECT event_id FROM " + topic + " WHERE scored_at >= toDateTime(" + since + ") FORMAT TabSeparated");
+                    long now = System.currentTimeMillis();
+                    for (String id : ids.isEmpty() ? new String[0] : ids.split("\n")) {
+                        seenAt.putIfAbsent(id, now);
+                    }
+                    since = now / 1000 - 3;
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    return;
+                } catch (Exception e) {
+                    System.out.println("poller: " + e.getMessage());
+                }
+            }
+        }, "alert-poller");
+        poller.start();
+        Thread.sleep(3_000); // the job's first checkpoint and model load before the clock starts
+        try (KafkaProducer<String, String> p = Kafka.producer()) {
+            long start = System.nanoTime();
+            int total = rate * seconds;
+            for (int i = 0; i < total; i++) {
+                long due = start + (long) (i * 1e9 / rate);
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
+                }
+                long now = System.currentTimeMillis();
+                sentAt.put("r-" + i, now);
+                p.send(new ProducerRecord<>(topic, "u-" + (i % 3), review(i, texts.get(i % texts.size()), now)));
+            }
+        }
+        long lagAtEnd = rate * (long) seconds - JobControl.consumed(Kafka.bootstrapServers(), topic);
+        Thread.sleep(10_000);
+        poller.interrupt();
+        poller.join();
+        job.cancel().get(60, TimeUnit.SECONDS);
+        List<Long> latencies = new ArrayList<>();
+        seenAt.forEach((id, seen) -> {
+            Long sent = sentAt.get(id);
+            if (sent != null) {
+                latencies.add(seen - sent);
+            }
+        });
+        System.out.printf("latency at %d reviews/s for %d s: %d alerts seen; review sent -> alert visible in ClickHouse p50 %s, p95 %s, p99 %s, max %s; "
+                        + "records not yet committed by the consumer group when the producer stopped: %d (load %s)%n",
+                rate, seconds, latencies.size(), seconds(percentile(latencies, 50)), seconds(percentile(latencies, 95)),
+                seconds(percentile(latencies, 99)), seconds(percentile(latencies, 100)), lagAtEnd, loadAverage());
+    }
+
+    private static void createTopic(String topic) throws Exception {
+        try (Admin admin = Kafka.admin()) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+}

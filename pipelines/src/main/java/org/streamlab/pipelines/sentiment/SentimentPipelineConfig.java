@@ -92,6 +92,15 @@ public final class SentimentPipelineConfig implements Serializable {
     public int parallelism() { return parallelism; }
     public String jobName() { return jobName; }
 
+    @Override
+    public String toString() {
+        return "sentiment pipeline: kafka " + bootstrapServers + " topic " + inputTopic + (bounded ? " (bounded)" : "") + ", group " + groupId
+                + ", dead letters to " + deadLetterTopic + "; model " + modelName + " (batches of " + batchSize + ", wait " + batchWaitMillis
+                + " ms, texts cut at " + maxTextChars + " chars); users " + usersTable + "; alerts |sentiment| >= " + alertThreshold
+                + " to ClickHouse " + alerts.url() + " " + alerts.qualifiedTable() + "; history " + historyTable + " (app id "
+                + historyApplicationId + "); parallelism " + parallelism;
+    }
+
     public static final class Builder {
         private String bootstrapServers;
         private String inputTopic = "reviews";

@@ -83,8 +83,8 @@ class PythonEncoder:
         return out
 
 
-def python_side(model_dir: Path, texts: list[str], warmup: list[str], configs: list[tuple[int, int]]) -> list[dict]:
-    rows = []
+def python_side(model_dir: Path, texts: list[str], warmup: list[str], configs: list[tuple[int, int]]):
+    """Yields one result per configuration, as measured."""
     for batch, threads in configs:
         encoder = PythonEncoder(model_dir, threads)
         run = (lambda t: [encoder.embed_one(x) for x in t]) if batch == 1 else (lambda t: encoder.embed(t, batch))
@@ -92,9 +92,8 @@ def python_side(model_dir: Path, texts: list[str], warmup: list[str], configs: l
         start = time.perf_counter()
         done = len(run(texts))
         seconds = time.perf_counter() - start
-        rows.append({"side": "python", "batch": batch, "threads": threads, "sentences": done,
-                     "seconds": seconds, "per_s": done / seconds})
-    return rows
+        yield {"side": "python", "batch": batch, "threads": threads, "sentences": done,
+               "seconds": seconds, "per_s": done / seconds}
 
 
 def java_command(cp_file: Path) -> list[str]:
@@ -144,10 +143,13 @@ def main() -> int:
 
         results: list[dict] = []
         for r in range(args.rounds):
-            print(f"round {r + 1}/{args.rounds}: Python ...", flush=True)
-            results += python_side(model_dir, texts, warmup, configs)
-            print(f"round {r + 1}/{args.rounds}: Java ...", flush=True)
-            results += java_side(cmd, ["--sentences", str(len(texts)), "--configs", args.configs])
+            for side, rows in (("Python", lambda: python_side(model_dir, texts, warmup, configs)),
+                               ("Java", lambda: java_side(cmd, ["--sentences", str(len(texts)), "--configs", args.configs]))):
+                print(f"round {r + 1}/{args.rounds}, {side}:", flush=True)
+                for row in rows():
+                    print(f"  batch {row['batch']:>2}, {row['threads']} thread(s): {row['per_s']:7.1f} sentences/s "
+                          f"(load average {os.getloadavg()[0]:.1f})", flush=True)
+                    results.append(row)
 
     print()
     print("| batch | threads | Python sentences/s | Java sentences/s | Java/Python |")

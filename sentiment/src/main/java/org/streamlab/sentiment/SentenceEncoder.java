@@ -241,7 +241,10 @@ public final class SentenceEncoder implements AutoCloseable {
 
     private long[][] tokenizeWhole(String[] texts) {
         // Only the ids are fetched over JNI: DJL's Encoding would also copy tokens, offsets and word ids we never use.
-        long[] handles = TokenizersLibrary.LIB.batchEncode(tokenizerHandle, texts, true);
+        // One text skips the batch call, which hands the work to the tokenizer's thread pool (a wake-up per call).
+        long[] handles = texts.length == 1
+                ? new long[] {TokenizersLibrary.LIB.encode(tokenizerHandle, texts[0], true)}
+                : TokenizersLibrary.LIB.batchEncode(tokenizerHandle, texts, true);
         long[][] ids = new long[handles.length][];
         try {
             for (int i = 0; i < handles.length; i++) {

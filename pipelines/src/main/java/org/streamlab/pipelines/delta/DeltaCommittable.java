@@ -4,8 +4,9 @@ import java.util.List;
 
 /**
  * The rows one writer subtask buffered until a checkpoint, and the Delta transaction version they commit under: the
- * checkpoint id, or {@link #END_OF_INPUT} for the rows after the last checkpoint of a bounded input. Rows hold
- * normalized values (String, Long, Integer, Double, Boolean; TIMESTAMP as Long microseconds), in column order.
+ * checkpoint id. At the end of a bounded input Flink 2 gives the last rows the id of the checkpoint that would come
+ * next (1 if none ran); {@link #END_OF_INPUT} is kept for Flink's older end-of-input marker. Rows hold normalized
+ * values (String, Long, Integer, Double, Boolean; TIMESTAMP as Long microseconds), in column order.
  */
 public record DeltaCommittable(long version, List<Object[]> rows) {
     /** The version of the final commit of a bounded input: above every checkpoint id, so nothing is committed after it. */

@@ -2,15 +2,14 @@ package org.streamlab.pipelines.delta;
 
 import io.delta.kernel.DataWriteContext;
 import io.delta.kernel.Operation;
-import io.delta.kernel.Snapshot;
 import io.delta.kernel.Table;
 import io.delta.kernel.Transaction;
-import io.delta.kernel.TransactionBuilder;
 import io.delta.kernel.TransactionCommitResult;
 import io.delta.kernel.data.FilteredColumnarBatch;
 import io.delta.kernel.data.Row;
 import io.delta.kernel.engine.Engine;
 import io.delta.kernel.exceptions.ConcurrentTransactionException;
+import io.delta.kernel.exceptions.TableNotFoundException;
 import io.delta.kernel.hook.PostCommitHook;
 import io.delta.kernel.utils.CloseableIterable;
 import io.delta.kernel.utils.CloseableIterator;
@@ -85,18 +84,18 @@ public final class DeltaCommitter implements Committer<DeltaCommittable> {
         }
         Engine engine = DeltaTables.engine();
         Table table = Table.forPath(engine, tablePath);
-        Optional<Snapshot> existing = DeltaTables.latest(tablePath);
-        TransactionBuilder builder;
-        if (existing.isEmpty()) {
-            builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
-                    .withSchema(engine, DeltaTables.schemaOf(columns));
-        } else {
-            DeltaTables.checkSchema(tablePath, existing.get().getSchema(), columns);
-            builder = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.STREAMING_UPDATE);
-        }
         Transaction txn;
         try {
-            txn = builder.withTransactionId(engine, applicationId, version).build(engine);
+            // one snapshot load per commit: the builder reads the log (and checks the transaction id) once
+            try {
+                txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.STREAMING_UPDATE)
+                        .withTransactionId(engine, applicationId, version).build(engine);
+                DeltaTables.checkSchema(tablePath, txn.getSchema(engine), columns);
+            } catch (TableNotFoundException missing) {
+                txn = table.createTransactionBuilder(engine, ENGINE_INFO, Operation.CREATE_TABLE)
+                        .withSchema(engine, DeltaTables.schemaOf(columns))
+                        .withTransactionId(engine, applicationId, version).build(engine);
+            }
         } catch (ConcurrentTransactionException repeat) {
             LOG.info("Delta table {}: {} of application {} is already committed, skipped", tablePath, describeVersion(version), applicationId);
             return Outcome.ALREADY_COMMITTED;

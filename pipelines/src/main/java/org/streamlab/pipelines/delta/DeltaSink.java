@@ -40,8 +40,9 @@ import org.streamlab.kernel.UserError;
  * of a checkpoint (from every subtask) in ONE Delta transaction with Delta's idempotent transaction id
  * (SetTransaction: appId = the application id, version = the checkpoint id). A commit repeated after a failure or a
  * restore is skipped, never doubled. With a bounded input the rows after the last checkpoint are committed at the end
- * of input, under version {@link DeltaCommittable#END_OF_INPUT}. Needs checkpointing for an unbounded input (nothing is
- * committed without checkpoints).
+ * of input (under the next checkpoint id, as Flink 2 numbers them). Needs checkpointing for an unbounded input (nothing
+ * is committed without checkpoints). Restore from the job's latest checkpoint (what Flink does after a failure, and
+ * what a retained checkpoint is): from an older savepoint, rows committed after it would be skipped as repeats.
  * <p>
  * A job that is not restored from a checkpoint must use an application id the table has not seen: Delta would skip
  * its commits as repeats of the old ones, so the writer refuses to start instead.
@@ -119,8 +120,7 @@ public final class DeltaSink<T> implements Sink<T>, SupportsCommitter<DeltaCommi
         return committables
                 .map(new AssignCheckpointVersion())
                 .returns(CommittableMessageTypeInfo.of(() -> new DeltaCommittableSerializer(cols)))
-                .name("Delta: checkpoint id as transaction version")
-                .uid("delta-sink-versions-" + applicationId)
+                .name("Delta: checkpoint id as transaction version")   // stateless: no uid needed, none imposed on the sink
                 .setParallelism(committables.getParallelism())
                 .global();
     }
@@ -132,7 +132,7 @@ public final class DeltaSink<T> implements Sink<T>, SupportsCommitter<DeltaCommi
         @Override
         public CommittableMessage<DeltaCommittable> map(CommittableMessage<DeltaCommittable> message) {
             if (message instanceof CommittableWithLineage<DeltaCommittable> c) {
-                long id = c.getCheckpointIdOrEOI();   // CommittableMessage.EOI (Long.MAX_VALUE) at the end of input
+                long id = c.getCheckpointIdOrEOI();   // Flink 2: the next checkpoint's id at the end of input
                 return c.map(x -> x.withVersion(id));
             }
             return message;

@@ -192,6 +192,48 @@ def test_learner_cli_reports_bad_markers(tmp_path):
     assert proc.returncode == 2 and "cell 0" in proc.stderr and "without an END" in proc.stderr
 
 
+def test_course_is_written_once_and_learner_changes_survive(tmp_path):
+    refs = tmp_path / "notebooks"
+    (refs / "phase1").mkdir(parents=True)
+    write_nb(refs / "phase1" / "a.ipynb", notebook([code(SOLVE)]))
+    write_nb(refs / "phase1" / "b.ipynb", notebook([code(SOLVE), markdown("b")]))
+    course = tmp_path / "course"
+    done = learner.write_course(course, refs, echo=lambda *_: None)
+    assert sorted(done["written"]) == ["phase1/a.ipynb", "phase1/b.ipynb",
+                                       "solutions/phase1/a.ipynb", "solutions/phase1/b.ipynb"]
+    exercise = json.loads((course / "phase1" / "a.ipynb").read_text())
+    assert "TODO" in exercise["cells"][0]["source"] and "BEGIN SOLUTION" not in exercise["cells"][0]["source"]
+    assert exercise["metadata"]["streamlab"]["reference"] == "notebooks/phase1/a.ipynb"
+    assert "BEGIN SOLUTION" in json.loads((course / "solutions" / "phase1" / "a.ipynb").read_text())["cells"][0]["source"]
+    assert (course / "datasets").is_symlink() and not Path(os.readlink(course / "datasets")).is_absolute()
+
+    # the learner works on a.ipynb and deletes b.ipynb; then the references change (a git pull)
+    mine = (course / "phase1" / "a.ipynb").read_text().replace("TODO: Sum", "my answer: Sum")
+    (course / "phase1" / "a.ipynb").write_text(mine)
+    (course / "phase1" / "b.ipynb").unlink()
+    for name in ("a", "b"):
+        write_nb(refs / "phase1" / f"{name}.ipynb", notebook([code(SOLVE), markdown("new text")]))
+    messages = []
+    done = learner.write_course(course, refs, echo=messages.append)
+    assert done["kept"] == ["phase1/a.ipynb"], done
+    assert (course / "phase1" / "a.ipynb").read_text() == mine, "a notebook the learner changed is never overwritten"
+    assert any("kept course/phase1/a.ipynb" in m for m in messages), messages
+    assert "new text" in (course / "phase1" / "b.ipynb").read_text(), "a missing notebook is written again"
+    assert "new text" in (course / "solutions" / "phase1" / "a.ipynb").read_text(), "an untouched copy follows its reference"
+    assert learner.write_course(course, refs, echo=lambda *_: None)["written"] == []
+
+
+def test_learner_cli_course_option(tmp_path):
+    proc = subprocess.run([sys.executable, str(TOOLS / "learner.py"), "--course", str(tmp_path / "c")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    for path in learner.default_notebooks():
+        rel = path.relative_to(learner.NOTEBOOKS_DIR)
+        assert "BEGIN SOLUTION" not in (tmp_path / "c" / rel).read_text(encoding="utf-8")
+        assert (tmp_path / "c" / "solutions" / rel).is_file()
+    assert (tmp_path / "c" / "datasets" / "generators" / "EventGenerator.java").is_file()
+
+
 @pytest.mark.skipif(shutil.which("javac") is None, reason="javac not on PATH")
 def test_stubs_compile_with_javac(tmp_path):
     """The convention holds for javac: a stub ending a non-void method, a void method, a lambda, an initializer."""
@@ -476,6 +518,109 @@ def test_learner_mode_with_real_python_kernel(tmp_path):
     assert not outcome["weak"].ok and "cannot fail" in outcome["weak"].reason
     assert (passed, failed) == (1, 1)
     assert (tmp_path / "r" / "grade-learner.xml").is_file()
+
+
+REFERENCE = notebook([code(PY_CHECK_MAGIC), code("answer = 42"),
+                      code("%%check answer\nassert answer == 42, 'answer should be 42'"),
+                      code("%%check positive\nassert answer > 0, 'answer should be positive'")],
+                     kernel="python3", language="python")
+
+
+def test_reference_checks_replace_edited_and_restore_deleted_ones():
+    submission = copy_nb(REFERENCE)
+    submission["cells"][1]["source"] = "answer = -1"
+    submission["cells"][2]["source"] = "%%check answer\nassert True"          # edited to pass
+    del submission["cells"][3]                                                  # deleted
+    submission["cells"].append(code("%%check mine\nassert True"))
+    submission["cells"].append(code("%%check answer\nassert True"))           # a second copy
+    graded, notes = grade.with_reference_checks(submission, REFERENCE)
+    sources = [grade.cell_source(c) for c in graded["cells"]]
+    assert sources[2] == grade.cell_source(REFERENCE["cells"][2])
+    assert [c.name for c in grade.find_checks(graded)] == ["answer", "positive"]
+    assert sources[3].startswith("// (not graded) %%check mine") and sources[4].startswith("// (not graded) %%check answer")
+    # no check follows it in the submission: the deleted check comes back at the end
+    assert sources[5] == grade.cell_source(REFERENCE["cells"][3]) and len(sources) == 6
+    assert any("changed it" in n for n in notes) and any("put back" in n for n in notes)
+
+
+def copy_nb(nb: dict) -> dict:
+    return json.loads(json.dumps(nb))
+
+
+@needs_python_kernel
+def test_submission_cannot_pass_by_editing_or_deleting_a_check(tmp_path):
+    ref = write_nb(tmp_path / "ref.ipynb", REFERENCE)
+    edited = copy_nb(REFERENCE)
+    edited["cells"][1]["source"] = "answer = -1"
+    edited["cells"][2]["source"] = "%%check answer\nassert True"
+    edited["cells"][3]["source"] = "%%check positive\nprint('PASS positive')"
+    deleted = copy_nb(REFERENCE)
+    deleted["cells"][1]["source"] = "answer = -1"
+    del deleted["cells"][2:4]
+    for name, nb in (("edited", edited), ("deleted", deleted)):
+        sub = write_nb(tmp_path / f"{name}.ipynb", nb)
+        results, passed, failed = grade.grade([sub], kernel="python3", timeout=120, report_dir=tmp_path / name,
+                                              learner=False, reference=ref, echo=lambda *_: None)
+        r = results[0]
+        assert r.check("answer").status == "failed" and "answer should be 42" in r.check("answer").reason, name
+        assert r.check("positive").status == "failed" and "positive" in r.check("positive").reason, name
+        assert (passed, failed) == (0, 2), name
+    # and the right answer passes with the reference's checks
+    right = write_nb(tmp_path / "right.ipynb", copy_nb(REFERENCE))
+    _, passed, failed = grade.grade([right], kernel="python3", timeout=120, report_dir=tmp_path / "right",
+                                    learner=False, reference=ref, echo=lambda *_: None)
+    assert (passed, failed) == (2, 0)
+
+
+@needs_python_kernel
+def test_course_notebooks_are_graded_with_their_reference(tmp_path, monkeypatch):
+    """A notebook under course/ is a submission: found by path, no --reference needed."""
+    monkeypatch.setattr(learner, "COURSE_DIR", tmp_path / "course")
+    monkeypatch.setattr(learner, "NOTEBOOKS_DIR", tmp_path / "notebooks")
+    (tmp_path / "notebooks").mkdir()
+    write_nb(tmp_path / "notebooks" / "n.ipynb", REFERENCE)
+    (tmp_path / "course").mkdir()
+    sub = copy_nb(REFERENCE)
+    sub["cells"][2]["source"] = "%%check answer\nassert True"
+    sub["cells"][1]["source"] = "answer = 7"
+    sub_path = write_nb(tmp_path / "course" / "n.ipynb", sub)
+    assert grade.reference_of(sub_path) == tmp_path / "notebooks" / "n.ipynb"
+    assert grade.reference_of(tmp_path / "course" / "solutions" / "n.ipynb") is None
+    results, _, _ = grade.grade([sub_path], kernel="python3", timeout=120, report_dir=tmp_path / "r", learner=False,
+                                echo=lambda *_: None)
+    assert results[0].check("answer").status == "failed"
+
+
+@needs_python_kernel
+def test_runs_share_one_workspace_and_are_reported_apart(tmp_path):
+    once = write_nb(tmp_path / "once.ipynb", notebook([
+        code(PY_CHECK_MAGIC),
+        code("import os, pathlib\nmarker = pathlib.Path(os.environ['STREAMLAB_WORKSPACE']) / 'made'\n"
+             "open(marker, 'x').write('1')   # fails when the file exists: not re-runnable"),
+        code("%%check made\nassert marker.read_text() == '1'")], kernel="python3", language="python"))
+    again = write_nb(tmp_path / "again.ipynb", notebook([
+        code(PY_CHECK_MAGIC),
+        code("import os, pathlib\nmarker = pathlib.Path(os.environ['STREAMLAB_WORKSPACE']) / 'made'\n"
+             "marker.unlink(missing_ok=True)\nopen(marker, 'x').write('1')"),
+        code("%%check made\nassert marker.read_text() == '1'")], kernel="python3", language="python"))
+    proc = run_grade_cli([str(once), str(again), "--kernel", "python3", "--runs", "2",
+                          "--report-dir", str(tmp_path / "r"), "--timeout", "120"], tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    suites = {s.get("name"): s for s in ET.parse(tmp_path / "r" / "grade.xml").getroot().iter("testsuite")}
+    once_name = grade.display_path(once)
+    assert set(suites) == {f"{once_name} (run 1)", f"{once_name} (run 2)",
+                           f"{grade.display_path(again)} (run 1)", f"{grade.display_path(again)} (run 2)"}
+    assert suites[f"{once_name} (run 1)"].get("failures") == "0"
+    run2 = {c.get("name"): c for c in suites[f"{once_name} (run 2)"].iter("testcase")}
+    assert "FileExistsError" in run2["(notebook) (run 2)"].find("failure").get("message")
+    assert all(s.get("failures") == "0" for n, s in suites.items() if "again" in n)
+    assert proc.stdout.strip().splitlines()[-1] == "4 passed, 1 failed", proc.stdout
+
+
+def test_runs_must_be_positive(tmp_path):
+    nb = write_nb(tmp_path / "x.ipynb", notebook([code("1")]))
+    proc = run_grade_cli([str(nb), "--runs", "0"], tmp_path)
+    assert proc.returncode == 2 and "--runs" in proc.stderr
 
 
 # ============================================================================================ real streamlab kernel

@@ -22,12 +22,13 @@ it becomes; for changing something outside a solution block.
 Each variant runs on its own copy of the reference with the patch applied, in a fresh kernel and workspace, through
 the grader (tools/grade.py), cut after the check it is about (later cells cannot matter to it; ``full = true``
 keeps them). A FAIL variant passes when the check fails (with ``reason`` in its message when given); a PASS variant
-passes when the check passes and no cell before it failed.
+passes when the check passes and no cell or check before it failed.
 
     python3 tools/variants.py                          # every variant (slow: one kernel per variant)
     python3 tools/variants.py --only running-total     # variants whose check or name contains the text
     python3 tools/variants.py tools/check_variants/phase2-03.toml
     python3 tools/variants.py --list                   # what would run
+    python3 tools/variants.py --ci                     # the subset marked `ci = true` (what ./streamlab test runs)
 
 Writes reports/variants.md; the last line is `N as expected, N not`; exit code 1 when a variant did not behave as
 declared, 2 on a bad variant file.
@@ -70,13 +71,14 @@ class Variant:
     replace: str | None = None
     reason: str | None = None
     full: bool = False
+    ci: bool = False
 
     @property
     def label(self) -> str:
         return f"{self.check}: {self.name}"
 
 
-KEYS = {"name", "check", "expect", "code", "solution_after", "replace", "reason", "full"}
+KEYS = {"name", "check", "expect", "code", "solution_after", "replace", "reason", "full", "ci"}
 
 
 def load_variants(path: Path) -> list[Variant]:
@@ -164,6 +166,10 @@ def judge(v: Variant, r: grade.NotebookResult) -> tuple[bool, str, str]:
         if errors_before:
             e = errors_before[0]
             return False, c.status, f"the check passed, but cell {e['cell']} failed first: {e['reason']}"
+        failed_before = [o for o in r.checks if o.cell < c.cell and not o.ok]
+        if failed_before:
+            o = failed_before[0]
+            return False, c.status, f"the check passed, but the earlier check {o.name} rejected this answer: {o.reason}"
         return True, c.status, "passed"
     if c.ok:
         return False, c.status, "the check PASSED a wrong answer: it cannot see this mistake"
@@ -223,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", action="append", default=[],
                         help="run only variants whose check name or variant name contains this text (repeatable)")
     parser.add_argument("--list", action="store_true", help="list the variants and stop")
+    parser.add_argument("--ci", action="store_true",
+                        help="only the variants marked `ci = true` (the subset ./streamlab test runs, a few minutes)")
     parser.add_argument("--kernel", default=grade.DEFAULT_KERNEL)
     parser.add_argument("--timeout", type=float, default=None, help="seconds per variant (default: the notebook's)")
     parser.add_argument("--report-dir", type=Path, default=REPO / "reports")
@@ -234,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     except VariantError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
+    if args.ci:
+        variants = [v for v in variants if v.ci]
     if args.only:
         variants = [v for v in variants if any(o in v.check or o in v.name for o in args.only)]
     if args.list or not variants:

@@ -30,6 +30,8 @@ Convention (checked by this tool, so that every stub compiles):
   and the cell fails with the TODO message. Declarations made inside such a block do not exist in the
   learner version, so later cells that use them fail too (with "cannot find symbol"), which is expected.
 * Blocks do not nest, and every BEGIN has its END in the same cell.
+* In a ``%%bash`` / ``%%sh`` cell the markers are ``# BEGIN SOLUTION`` / ``# END SOLUTION`` and the stub is
+  ``echo 'TODO: ...' >&2; exit 1`` (the TODO text is the block's first ``#`` comment).
 
 All outputs and execution counts are cleared in the learner versions.
 
@@ -71,6 +73,50 @@ BEGIN_RE = re.compile(r"^(?P<indent>[ \t]*)//\s*BEGIN SOLUTION\b.*$")
 END_RE = re.compile(r"^[ \t]*//\s*END SOLUTION\b.*$")
 COMMENT_RE = re.compile(r"^\s*//\s?(?P<text>.*?)\s*$")
 DEFAULT_TODO = "your solution here"
+# Shell cells (%%bash, %%sh) mark solutions with `# BEGIN SOLUTION` / `# END SOLUTION`; the stub prints the TODO to
+# stderr and exits 1, so the cell fails with the TODO and the files the solution would write do not exist.
+SHELL_CELL_RE = re.compile(r"\A\s*%%(?:bash|sh)\b")
+SHELL_BEGIN_RE = re.compile(r"^(?P<indent>[ \t]*)#\s*BEGIN SOLUTION\b.*$")
+SHELL_END_RE = re.compile(r"^[ \t]*#\s*END SOLUTION\b.*$")
+SHELL_COMMENT_RE = re.compile(r"^\s*#\s?(?P<text>.*?)\s*$")
+
+
+def markers(source: str) -> tuple[re.Pattern, re.Pattern]:
+    """The BEGIN and END marker patterns of a cell: `#` comments in a shell cell, `//` in Java."""
+    return (SHELL_BEGIN_RE, SHELL_END_RE) if SHELL_CELL_RE.match(source) else (BEGIN_RE, END_RE)
+
+
+def shell_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def transform_shell_source(source: str, where: str = "cell") -> tuple[str, int]:
+    """The learner version of a %%bash / %%sh cell: each solution block becomes `echo 'TODO: ...' >&2; exit 1`."""
+    lines = source.split("\n")
+    out: list[str] = []
+    blocks = 0
+    i = 0
+    while i < len(lines):
+        m = SHELL_BEGIN_RE.match(lines[i])
+        if not m:
+            if SHELL_END_RE.match(lines[i]):
+                raise LearnerError(f"{where}, line {i + 1}: '# END SOLUTION' without a BEGIN")
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and not SHELL_END_RE.match(lines[j]):
+            if SHELL_BEGIN_RE.match(lines[j]):
+                raise LearnerError(f"{where}, line {j + 1}: nested '# BEGIN SOLUTION' (blocks do not nest)")
+            j += 1
+        if j >= len(lines):
+            raise LearnerError(f"{where}, line {i + 1}: '# BEGIN SOLUTION' without an END in the same cell")
+        todo = next((c.group("text").strip() for c in map(SHELL_COMMENT_RE.match, lines[i + 1:j])
+                     if c and c.group("text").strip()), DEFAULT_TODO)
+        out.append(f"{m.group('indent')}echo {shell_quote('TODO: ' + todo)} >&2; exit 1")
+        blocks += 1
+        i = j + 1
+    return "\n".join(out), blocks
 
 
 class LearnerError(Exception):
@@ -203,6 +249,8 @@ def brace_depths(lines: list[str]) -> list[int]:
 
 def transform_source(source: str, where: str = "cell") -> tuple[str, int]:
     """The learner version of one code cell's source and the number of solution blocks replaced."""
+    if SHELL_CELL_RE.match(source):
+        return transform_shell_source(source, where)
     lines = source.split("\n")
     depths = brace_depths(lines)
     out: list[str] = []

@@ -32,6 +32,7 @@ sys.path.insert(0, str(TOOLS))
 
 import grade  # noqa: E402
 import learner  # noqa: E402
+import variants  # noqa: E402
 
 
 def kernel_installed(name: str) -> bool:
@@ -190,6 +191,18 @@ def test_learner_cli_reports_bad_markers(tmp_path):
     proc = subprocess.run([sys.executable, str(TOOLS / "learner.py"), "--out", str(tmp_path / "o"), str(bad)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "cell 0" in proc.stderr and "without an END" in proc.stderr
+
+
+def test_shell_cells_get_a_failing_echo_stub():
+    src = "%%bash\nset -e\n# BEGIN SOLUTION\n# count the errors, it's easy\nawk '$2 == \"ERROR\"' f > out\n# END SOLUTION\ncat out"
+    out, n = learner.transform_source(src)
+    assert n == 1
+    assert out == "%%bash\nset -e\necho 'TODO: count the errors, it'\\''s easy' >&2; exit 1\ncat out"
+    # `//` markers mean nothing in a shell cell, and `#` markers nothing in Java
+    assert learner.transform_source("%%sh\n// BEGIN SOLUTION\necho x\n// END SOLUTION")[1] == 0
+    assert learner.transform_source("int x = 1;\n# BEGIN SOLUTION")[1] == 0
+    with pytest.raises(learner.LearnerError, match="without an END"):
+        learner.transform_source("%%bash\n# BEGIN SOLUTION\necho x")
 
 
 def test_course_is_written_once_and_learner_changes_survive(tmp_path):
@@ -621,6 +634,94 @@ def test_runs_must_be_positive(tmp_path):
     nb = write_nb(tmp_path / "x.ipynb", notebook([code("1")]))
     proc = run_grade_cli([str(nb), "--runs", "0"], tmp_path)
     assert proc.returncode == 2 and "--runs" in proc.stderr
+
+
+VARIANT_REF = notebook([code(PY_CHECK_MAGIC),
+                        code("def double(x):\n    // BEGIN SOLUTION\n    return 2 * x\n    // END SOLUTION"),
+                        code("%%check doubles\nassert double(3) == 6, 'double(3) should be 6'"),
+                        code("%%check later\nassert False, 'never reached: the copy is cut after its check'")],
+                       kernel="python3", language="python")
+
+
+def write_variants(tmp_path: Path, monkeypatch, body: str) -> Path:
+    monkeypatch.setattr(variants, "REPO", tmp_path)
+    write_nb(tmp_path / "ref.ipynb", VARIANT_REF)
+    path = tmp_path / "v.toml"
+    path.write_text('notebook = "ref.ipynb"\n' + textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_variant_patches_the_solution_block_and_cuts_after_its_check(tmp_path, monkeypatch):
+    path = write_variants(tmp_path, monkeypatch, """
+        [[variant]]
+        name = "off by one"
+        check = "doubles"
+        expect = "FAIL"
+        solution_after = "def double(x):"
+        code = '''
+        return 2 * x + 1
+        '''
+        """)
+    [v] = variants.load_variants(path)
+    patched = variants.apply_variant(VARIANT_REF, v)
+    assert grade.cell_source(patched["cells"][1]) == "def double(x):\n    return 2 * x + 1"
+    assert [c.name for c in grade.find_checks(patched)] == ["doubles"]
+    assert patched["metadata"]["streamlab"]["variant"] == "doubles: off by one"
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[variant]]\nname="x"\ncheck="doubles"\nexpect="MAYBE"\ncode="1"\nreplace="2 * x"\n', "PASS or FAIL"),
+    ('[[variant]]\nname="x"\ncheck="doubles"\nexpect="FAIL"\ncode="1"\n', "exactly one of"),
+    ('[[variant]]\nname="x"\ncheck="doubles"\nexpect="FAIL"\ncode="1"\nreplace="3 * x"\n', "in exactly one"),
+    ('[[variant]]\nname="x"\ncheck="nope"\nexpect="FAIL"\ncode="1"\nreplace="2 * x"\n', "no check named"),
+    ('[[variant]]\nname="x"\ncheck="doubles"\nexpect="FAIL"\ncode="1"\nreplace="2 * x"\ncolour="red"\n', "unknown keys"),
+])
+def test_bad_variants_are_reported(tmp_path, monkeypatch, body, message):
+    path = write_variants(tmp_path, monkeypatch, body)
+    with pytest.raises(variants.VariantError, match=message):
+        for v in variants.load_variants(path):
+            variants.apply_variant(VARIANT_REF, v)
+
+
+@needs_python_kernel
+def test_variants_run_and_judge_with_a_real_kernel(tmp_path, monkeypatch):
+    path = write_variants(tmp_path, monkeypatch, """
+        [[variant]]
+        name = "off by one: caught"
+        check = "doubles"
+        expect = "FAIL"
+        reason = "should be 6"
+        solution_after = "def double(x):"
+        code = "return 2 * x + 1"
+
+        [[variant]]
+        name = "x + x: another right answer"
+        check = "doubles"
+        expect = "PASS"
+        solution_after = "def double(x):"
+        code = "return x + x"
+
+        [[variant]]
+        name = "a hard-coded answer: this weak check cannot see it, which must be reported"
+        check = "doubles"
+        expect = "FAIL"
+        solution_after = "def double(x):"
+        code = "return 6 if x == 3 else 0"
+
+        [[variant]]
+        name = "declared right, but the check rejects it: reported"
+        check = "doubles"
+        expect = "PASS"
+        solution_after = "def double(x):"
+        code = "return 0"
+        """)
+    vs = variants.load_variants(path)
+    results = variants.run_variants(vs, report_dir=tmp_path / "r", kernel="python3", timeout=120, echo=lambda *_: None)
+    assert [r.ok for r in results] == [True, True, False, False]
+    assert results[2].status == "passed" and "cannot see" in results[2].detail
+    assert results[3].status == "failed" and "rejected a correct answer" in results[3].detail
+    variants.write_report(results, tmp_path / "r" / "variants.md")
+    assert "2 as expected, 2 not" in (tmp_path / "r" / "variants.md").read_text()
 
 
 # ============================================================================================ real streamlab kernel

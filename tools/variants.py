@@ -131,11 +131,12 @@ def apply_variant(nb: dict, v: Variant) -> dict:
     else:
         lines = src.split("\n")
         start = src[:src.index(target)].count("\n")
-        begin = next((k for k in range(start, len(lines)) if learner.BEGIN_RE.match(lines[k])), None)
+        begin_re, end_re = learner.markers(src)
+        begin = next((k for k in range(start, len(lines)) if begin_re.match(lines[k])), None)
         if begin is None:
-            raise VariantError(f"{v.file}: {v.label}: no '// BEGIN SOLUTION' after {target!r}")
-        end = next((k for k in range(begin, len(lines)) if learner.END_RE.match(lines[k])), None)
-        indent = learner.BEGIN_RE.match(lines[begin]).group("indent")
+            raise VariantError(f"{v.file}: {v.label}: no 'BEGIN SOLUTION' marker after {target!r}")
+        end = next((k for k in range(begin, len(lines)) if end_re.match(lines[k])), None)
+        indent = begin_re.match(lines[begin]).group("indent")
         cell["source"] = "\n".join(lines[:begin] + _dedent_to(v.code, indent) + lines[end + 1:])
     checks = {c.name: c.cell for c in grade.find_checks(nb)}
     if v.check not in checks:

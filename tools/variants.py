@@ -11,12 +11,12 @@ notebook)::
     check = "running-total"          # the %%check it is about
     expect = "FAIL"                  # FAIL: a plausible wrong answer; PASS: another correct answer
     reason = "ROWS frame"            # optional (FAIL): text the check's failure message must contain
-    solution_after = "String runningRevenueSql()"   # patch: the solution block that follows this text ...
+    solution_after = "String runningRevenueSql()"   # patch: the solution block that follows (or holds) this text ...
     code = '''
         return "SELECT ...";
     '''                              # ... is replaced by this code (the learner's answer)
 
-Instead of ``solution_after``, ``replace`` = the exact text to change (unique in one code cell) and ``code`` = what
+``solution_after`` may also be text inside the block (its TODO comment). Instead of ``solution_after``, ``replace`` = the exact text to change (unique in one code cell) and ``code`` = what
 it becomes; for changing something outside a solution block.
 
 Each variant runs on its own copy of the reference with the patch applied, in a fresh kernel and workspace, through
@@ -132,7 +132,12 @@ def apply_variant(nb: dict, v: Variant) -> dict:
         lines = src.split("\n")
         start = src[:src.index(target)].count("\n")
         begin_re, end_re = learner.markers(src)
-        begin = next((k for k in range(start, len(lines)) if begin_re.match(lines[k])), None)
+        # the block the target text is in (e.g. its TODO comment), or else the first block after it
+        enclosing = next((k for k in range(start, -1, -1) if begin_re.match(lines[k]) or (k < start and end_re.match(lines[k]))), None)
+        if enclosing is not None and begin_re.match(lines[enclosing]):
+            begin = enclosing
+        else:
+            begin = next((k for k in range(start, len(lines)) if begin_re.match(lines[k])), None)
         if begin is None:
             raise VariantError(f"{v.file}: {v.label}: no 'BEGIN SOLUTION' marker after {target!r}")
         end = next((k for k in range(begin, len(lines)) if end_re.match(lines[k])), None)

@@ -753,6 +753,28 @@ def test_end_to_end_with_streamlab_kernel(tmp_path):
     assert cases["check four"].find("failure") is not None, "a check with no solution block passes on the stub"
 
 
+@pytest.mark.kernel
+@needs_streamlab
+def test_a_learner_cannot_pass_a_course_notebook_by_editing_or_deleting_its_checks(tmp_path):
+    """Phase 1 / 01 as a learner opens it (stubs): one check edited to pass trivially, one deleted. Graded as a
+    submission, both fail, because the reference's check cells are put back."""
+    ref = REPO / "notebooks" / "phase1" / "01-production-java-types.ipynb"
+    nb, _ = learner.learner_notebook(json.loads(ref.read_text(encoding="utf-8")))
+    cells = nb["cells"]
+    edited = next(i for i, c in enumerate(cells) if grade.cell_source(c).startswith("%%check generic-max"))
+    cells[edited]["source"] = "%%check generic-max\n// looks fine to me"
+    nb["cells"] = [c for c in cells if not grade.cell_source(c).startswith("%%check invert-map")]
+    sub = write_nb(tmp_path / "mine.ipynb", nb)
+    proc = run_grade_cli([str(sub), "--reference", str(ref), "--report-dir", str(tmp_path / "r"), "--timeout", "300"],
+                         tmp_path)
+    assert "check generic-max: the submission changed it" in proc.stdout, proc.stdout
+    assert "check invert-map: missing from the submission" in proc.stdout, proc.stdout
+    cases = {c.get("name"): c for c in ET.parse(tmp_path / "r" / "grade.xml").getroot().iter("testcase")}
+    assert cases["check generic-max"].find("failure") is not None, "an edited check must not pass"
+    assert cases["check invert-map"].find("failure") is not None, "a deleted check must not pass"
+    assert "TODO" in cases["check generic-max"].find("failure").get("message")
+
+
 # ============================================================================================ the course itself
 
 COURSE = learner.default_notebooks()

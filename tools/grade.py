@@ -24,6 +24,15 @@ a check passes the grading when it FAILS on the stubbed solutions (a check that 
 a learner anything). Errors outside checks are expected there; timeouts and dead kernels still fail.
 The reports are then named grade-learner.xml / grade-learner.md.
 
+With --runs N every notebook runs N times against the SAME workspace (a fresh kernel each time): what the first
+run created (topics, tables, checkpoints, files) is still there for the second, as when a learner presses "Run All"
+again. Each run is reported on its own (`(run 2)` after the check names). `./streamlab test` grades with --runs 2.
+
+A learner's submission (a notebook under course/, or any notebook with --reference REF) is graded with the
+reference's `%%check` cells: every check cell of the submission is replaced by the reference's cell of the same
+name, a deleted check is put back (before the next check the submission still has), so a check the learner edited
+or deleted cannot pass. Checks the reference does not have are not graded (they still run as cells).
+
 The last line printed is `N passed, N failed` (checks, plus notebook-level failures); the exit code is 1 when
 anything failed, 2 on bad usage.
 """
@@ -85,6 +94,14 @@ class NotebookResult:
     finished: bool = False
     log: str = ""
     interrupted: str = ""          # "interrupted" / "terminated" when the grader itself was stopped
+    run: int = 1                   # which run of the notebook in its workspace (--runs)
+    workspace: str = ""            # the workspace folder the run used
+    runs: int = 1
+
+    @property
+    def label(self) -> str:
+        """The notebook as named in reports: its path, and which run when it ran more than once."""
+        return self.path if self.runs == 1 else f"{self.path} (run {self.run})"
 
     def check(self, name: str) -> CheckResult | None:
         return next((c for c in self.checks if c.name == name), None)
@@ -115,6 +132,77 @@ def find_checks(nb: dict) -> list[CheckResult]:
             if m:
                 checks.append(CheckResult(m.group("name"), index))
     return checks
+
+
+def with_reference_checks(submission: dict, reference: dict) -> tuple[dict, list[str]]:
+    """The submission with the reference's check cells, so that only the reference decides what passes.
+
+    Every `%%check NAME` cell of the submission whose NAME the reference has is replaced by the reference's cell
+    (so an edited check is undone). A reference check the submission lacks is put back just before the next check
+    the submission still has, or at the end (the code cells of its section come before it, as in the reference).
+    A second cell with the same check name, and checks the reference does not have, become plain cells: they
+    still run but are not graded. Returns the new notebook and one note per change."""
+    import copy
+    nb = copy.deepcopy(submission)
+    ref_cells = {}
+    for cell in reference.get("cells", []):
+        m = CHECK_RE.match(cell_source(cell)) if cell.get("cell_type") == "code" else None
+        if m and m.group("name") not in ref_cells:
+            ref_cells[m.group("name")] = cell
+    notes: list[str] = []
+    seen: set[str] = set()
+    cells = []
+    for cell in nb.get("cells", []):
+        m = CHECK_RE.match(cell_source(cell)) if cell.get("cell_type") == "code" else None
+        if not m:
+            cells.append(cell)
+            continue
+        name = m.group("name")
+        if name in ref_cells and name not in seen:
+            seen.add(name)
+            if cell_source(cell) != cell_source(ref_cells[name]):
+                notes.append(f"check {name}: the submission changed it; graded with the reference's cell")
+            cells.append(_check_cell(ref_cells[name]))
+        else:
+            why = "a second cell named" if name in seen else "not a check of the reference:"
+            notes.append(f"check {name}: {why} {name}, run as a plain cell, not graded")
+            plain = copy.deepcopy(cell)
+            plain["source"] = "// (not graded) " + cell_source(cell).lstrip()
+            cells.append(plain)
+    # put back the deleted checks, in the reference's order, before the next check that is present
+    order = list(ref_cells)
+    for i, name in enumerate(order):
+        if name in seen:
+            continue
+        later = set(order[i + 1:]) & seen
+        at = next((k for k, c in enumerate(cells) if c.get("cell_type") == "code"
+                   and (m := CHECK_RE.match(cell_source(c))) and m.group("name") in later), len(cells))
+        cells.insert(at, _check_cell(ref_cells[name]))
+        seen.add(name)
+        notes.append(f"check {name}: missing from the submission; the reference's cell was put back")
+    nb["cells"] = cells
+    return nb, notes
+
+
+def _check_cell(reference_cell: dict) -> dict:
+    return {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+            "source": cell_source(reference_cell)}
+
+
+def reference_of(notebook: Path, explicit: Path | None = None) -> Path | None:
+    """The reference notebook a learner's submission is graded against: --reference, else the notebook of the same
+    path under notebooks/ when the submission sits in the generated course folder (course/PHASE/NAME.ipynb)."""
+    if explicit is not None:
+        return explicit
+    import learner as learner_mod
+    try:
+        rel = notebook.resolve().relative_to(learner_mod.COURSE_DIR.resolve())
+    except ValueError:
+        return None
+    if rel.parts and rel.parts[0] == learner_mod.SOLUTIONS_DIR_NAME:
+        return None  # the copies of the references grade as themselves
+    ref = learner_mod.NOTEBOOKS_DIR / rel
+    return ref if ref.is_file() else None
 
 
 def _strip_ansi(text: str) -> str:
@@ -157,6 +245,7 @@ def judge_check(name: str, outputs: list[dict]) -> tuple[bool, str]:
 def outcomes(result: NotebookResult, learner: bool = False) -> list[Outcome]:
     """The graded items of one notebook run. In learner mode a check is OK when it did NOT pass."""
     items = []
+    suffix = "" if result.runs == 1 else f" (run {result.run})"
     for c in result.checks:
         if learner:
             if c.status == "passed":
@@ -167,7 +256,7 @@ def outcomes(result: NotebookResult, learner: bool = False) -> list[Outcome]:
                 ok, reason = True, c.reason  # how it failed, shown in the Markdown report
         else:
             ok, reason = c.ok, c.reason
-        items.append(Outcome(result.path, c.name, ok, c.duration, c.cell, reason))
+        items.append(Outcome(result.label, c.name + suffix, ok, c.duration, c.cell, reason))
     problems = []
     if result.problem:
         problems.append(result.problem)
@@ -177,9 +266,9 @@ def outcomes(result: NotebookResult, learner: bool = False) -> list[Outcome]:
         cell = _problem_cell(result.problem) if result.problem else None
         if cell is None and result.cell_errors and not learner:
             cell = result.cell_errors[0]["cell"]
-        items.append(Outcome(result.path, "(notebook)", False, result.duration, cell, "; ".join(problems)))
+        items.append(Outcome(result.label, "(notebook)" + suffix, False, result.duration, cell, "; ".join(problems)))
     elif not result.checks:
-        items.append(Outcome(result.path, "(notebook)", True, result.duration, None, ""))
+        items.append(Outcome(result.label, "(notebook)" + suffix, True, result.duration, None, ""))
     return items
 
 
@@ -338,10 +427,13 @@ def notebook_timeout(nb: dict, cli_timeout: float | None) -> float:
 
 def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: float, report_dir: Path,
                    cwd: Path, runner: list[str] | None = None, keep_workspace: bool = False,
-                   log_name: str | None = None) -> NotebookResult:
-    """Run one notebook in an isolated child process and collect its result (never raises, never hangs)."""
+                   log_name: str | None = None, run: int = 1, runs: int = 1) -> NotebookResult:
+    """Run one notebook in an isolated child process and collect its result (never raises, never hangs).
+
+    Run 1 starts from a new, empty workspace; runs 2..N reuse the workspace the previous run left (the workspace
+    is removed after the last run only, and only when every run passed)."""
     executed = Path(executed).resolve()
-    result = NotebookResult(path=report_name, executed=str(executed))
+    result = NotebookResult(path=report_name, executed=str(executed), run=run, runs=runs)
     try:
         with open(executed, encoding="utf-8") as f:
             nb = json.load(f)
@@ -351,10 +443,11 @@ def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: fl
     result.checks = find_checks(nb)
     check_cells = {c.cell: c for c in result.checks}
 
-    name = slug(log_name or report_name)
-    workspace = report_dir / "workspaces" / name
-    shutil.rmtree(workspace, ignore_errors=True)
-    workspace.mkdir(parents=True)
+    workspace = report_dir / "workspaces" / slug(log_name or report_name)
+    name = slug(log_name or report_name) + ("" if runs == 1 else f".run{run}")
+    if run == 1:
+        shutil.rmtree(workspace, ignore_errors=True)
+    workspace.mkdir(parents=True, exist_ok=True)
     logs = report_dir / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     state_path = logs / f"{name}.state.json"
@@ -425,6 +518,7 @@ def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: fl
             c.reason = f"not run: {_short(result.problem)}" if result.problem else "not run"
     if result.finished and not result.cell_errors and all(c.ok for c in result.checks) and not keep_workspace:
         shutil.rmtree(workspace, ignore_errors=True)
+    result.workspace = str(workspace)
     return result
 
 
@@ -449,16 +543,16 @@ def write_junit(results: list[NotebookResult], path: Path, learner: bool) -> Non
     for r in results:
         items = outcomes(r, learner)
         nfail = sum(not i.ok for i in items)
-        suite = ET.SubElement(suites, "testsuite", name=r.path, tests=str(len(items)), failures=str(nfail),
+        suite = ET.SubElement(suites, "testsuite", name=r.label, tests=str(len(items)), failures=str(nfail),
                               errors="0", skipped="0", time=f"{r.duration:.3f}")
         classname = re.sub(r"\.ipynb$", "", r.path).replace("/", ".")
         for i in items:
             case = ET.SubElement(suite, "testcase", classname=classname,
-                                 name=i.name if i.name == "(notebook)" else f"check {i.name}",
+                                 name=i.name if i.name.startswith("(notebook)") else f"check {i.name}",
                                  time=f"{i.duration:.3f}")
             if not i.ok:
                 where = f"cell {i.cell}: " if i.cell is not None and not i.reason.startswith("cell ") else ""
-                msg = f"{r.path}: {where}{i.reason}"
+                msg = f"{r.label}: {where}{i.reason}"
                 fail = ET.SubElement(case, "failure", message=msg[:1000], type="CheckFailed")
                 fail.text = msg + (f"\nlog: {r.log}" if r.log else "")
         total += len(items)
@@ -489,14 +583,14 @@ def write_markdown(results: list[NotebookResult], path: Path, learner: bool, ker
         items = outcomes(r, learner)
         nf = sum(not i.ok for i in items)
         status = "ok" if nf == 0 else ("**" + _md(r.problem.split(";")[0]) + "**" if r.problem else "**failed**")
-        lines.append(f"| `{r.path}` | {len(items) - nf} | {nf} | {r.duration:.1f} | {status} |")
+        lines.append(f"| `{r.label}` | {len(items) - nf} | {nf} | {r.duration:.1f} | {status} |")
     for r in results:
-        lines += ["", f"## `{r.path}`", ""]
+        lines += ["", f"## `{r.label}`", ""]
         if r.problem:
             lines += [f"Stopped early: {_md(r.problem)}", ""]
         lines += ["| check | cell | result | time (s) | reason |", "| --- | ---: | --- | ---: | --- |"]
         for i in outcomes(r, learner):
-            if learner and i.name != "(notebook)":
+            if learner and not i.name.startswith("(notebook)"):
                 res = "failed as expected" if i.ok else "**PASSED on the stub**" if "PASSED" in i.reason else "**not run**"
             else:
                 res = "pass" if i.ok else "**FAIL**"
@@ -524,8 +618,8 @@ def collect(paths: list[Path]) -> list[Path]:
 
 
 def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_dir: Path, learner: bool,
-          runner: list[str] | None = None, keep_workspaces: bool = False,
-          echo=print) -> tuple[list[NotebookResult], int, int]:
+          runner: list[str] | None = None, keep_workspaces: bool = False, runs: int = 1,
+          reference: Path | None = None, echo=print) -> tuple[list[NotebookResult], int, int]:
     report_dir = Path(report_dir).resolve()
     results: list[NotebookResult] = []
     learner_dir = report_dir / "learner"
@@ -538,6 +632,22 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
             results.append(NotebookResult(path=name, problem=f"not run: grading was {interrupted}"))
             continue
         executed = nb_path
+        ref_path = reference_of(nb_path, reference)
+        if ref_path is not None and not learner:
+            try:
+                submission = json.loads(Path(nb_path).read_text(encoding="utf-8"))
+                graded, notes = with_reference_checks(submission, json.loads(ref_path.read_text(encoding="utf-8")))
+            except (OSError, ValueError) as e:
+                r = NotebookResult(path=name, problem=f"cannot read the submission or its reference: {e}")
+                results.append(r)
+                echo(f"[grade] {name}: {r.problem}")
+                continue
+            executed = report_dir / "submissions" / (slug(name) + ".ipynb")
+            executed.parent.mkdir(parents=True, exist_ok=True)
+            executed.write_text(json.dumps(graded, indent=1, ensure_ascii=False), encoding="utf-8")
+            echo(f"[grade] {name}: graded with the checks of {display_path(ref_path)}")
+            for note in notes:
+                echo(f"[grade]   {note}")
         if learner:
             import learner as learner_mod  # tools/learner.py
             try:
@@ -552,20 +662,25 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
                 nb_timeout = notebook_timeout(json.load(f), timeout)
         except (OSError, ValueError):
             nb_timeout = timeout or DEFAULT_TIMEOUT
-        echo(f"[grade] {name} ({'learner version, ' if learner else ''}timeout {nb_timeout:.0f} s) ...")
-        r = grade_notebook(executed, name, kernel=kernel, timeout=nb_timeout, report_dir=report_dir,
-                           cwd=nb_path.resolve().parent, runner=runner, keep_workspace=keep_workspaces,
-                           log_name=("learner/" + name) if learner else None)
-        interrupted = r.interrupted
-        results.append(r)
-        items = outcomes(r, learner)
-        nf = sum(not i.ok for i in items)
-        echo(f"[grade] {name}: {len(items) - nf} passed, {nf} failed in {r.duration:.1f} s"
-             + (f" ({r.problem})" if r.problem else ""))
-        for i in items:
-            if not i.ok:
-                where = f" (cell {i.cell})" if i.cell is not None and not i.reason.startswith("cell ") else ""
-                echo(f"[grade]   FAIL {i.name}{where}: {i.reason}")
+        for run in range(1, runs + 1):
+            if interrupted:
+                break
+            r = NotebookResult(path=name, run=run, runs=runs)
+            echo(f"[grade] {r.label} ({'learner version, ' if learner else ''}timeout {nb_timeout:.0f} s) ...")
+            r = grade_notebook(executed, name, kernel=kernel, timeout=nb_timeout, report_dir=report_dir,
+                               cwd=nb_path.resolve().parent, runner=runner,
+                               keep_workspace=keep_workspaces or run < runs,
+                               log_name=("learner/" + name) if learner else None, run=run, runs=runs)
+            interrupted = r.interrupted
+            results.append(r)
+            items = outcomes(r, learner)
+            nf = sum(not i.ok for i in items)
+            echo(f"[grade] {r.label}: {len(items) - nf} passed, {nf} failed in {r.duration:.1f} s"
+                 + (f" ({r.problem})" if r.problem else ""))
+            for i in items:
+                if not i.ok:
+                    where = f" (cell {i.cell})" if i.cell is not None and not i.reason.startswith("cell ") else ""
+                    echo(f"[grade]   FAIL {i.name}{where}: {i.reason}")
     suffix = "-learner" if learner else ""
     write_junit(results, report_dir / f"grade{suffix}.xml", learner)
     write_markdown(results, report_dir / f"grade{suffix}.md", learner, kernel)
@@ -593,6 +708,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learner", action="store_true",
                         help="grade the learner versions; every check is expected to fail")
     parser.add_argument("--keep-workspaces", action="store_true", help="keep workspaces of passing notebooks")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="run each notebook N times in the same workspace, a fresh kernel each time (default: 1)")
+    parser.add_argument("--reference", type=Path, default=None,
+                        help="grade the given notebook as a learner's submission with this reference's checks "
+                             "(automatic for notebooks under course/)")
     # internal: the child process that runs one notebook
     parser.add_argument("--run-one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--state", type=Path, help=argparse.SUPPRESS)
@@ -616,6 +736,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("error: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.runs < 1:
+        print("error: --runs must be at least 1", file=sys.stderr)
+        return 2
+    if args.reference is not None and (len(notebooks) != 1 or not args.reference.is_file()):
+        print("error: --reference REF grades one submission: give one notebook and an existing reference",
+              file=sys.stderr)
+        return 2
     args.report_dir.mkdir(parents=True, exist_ok=True)
     try:
         from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
@@ -629,7 +756,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     signal.signal(signal.SIGTERM, _on_sigterm)
     _, passed, failed = grade(notebooks, kernel=args.kernel, timeout=args.timeout, report_dir=args.report_dir,
-                              learner=args.learner, keep_workspaces=args.keep_workspaces)
+                              learner=args.learner, keep_workspaces=args.keep_workspaces, runs=args.runs,
+                              reference=args.reference)
     suffix = "-learner" if args.learner else ""
     print(f"[grade] reports: {display_path(args.report_dir / f'grade{suffix}.xml')}, "
           f"{display_path(args.report_dir / f'grade{suffix}.md')}")

@@ -30,6 +30,8 @@ Convention (checked by this tool, so that every stub compiles):
   and the cell fails with the TODO message. Declarations made inside such a block do not exist in the
   learner version, so later cells that use them fail too (with "cannot find symbol"), which is expected.
 * Blocks do not nest, and every BEGIN has its END in the same cell.
+* In a ``%%bash`` / ``%%sh`` cell the markers are ``# BEGIN SOLUTION`` / ``# END SOLUTION`` and the stub is
+  ``echo 'TODO: ...' >&2; exit 1`` (the TODO text is the block's first ``#`` comment).
 
 All outputs and execution counts are cleared in the learner versions.
 
@@ -37,23 +39,84 @@ Usage::
 
     python3 tools/learner.py                      # notebooks/**/*.ipynb -> build/learner/notebooks/...
     python3 tools/learner.py --out DIR [PATHS...] # write under DIR, keeping paths relative to the repo
+    python3 tools/learner.py --course             # the course a learner opens (what ./streamlab setup runs)
+
+The course (``--course``, folder ``course/``, git-ignored, generated from notebooks/ which stays the one source):
+
+* ``course/PHASE/NAME.ipynb``: the exercise versions, what JupyterLab opens;
+* ``course/solutions/PHASE/NAME.ipynb``: copies of the references (solutions inline), outputs cleared;
+* ``course/datasets``: a link to the course's datasets (the solutions read ``../../datasets`` too).
+
+A learner's work is never overwritten: ``course/.generated.json`` records the SHA-256 of every file as written;
+a file is (re)written only when it is missing or still exactly what was generated (then it follows the
+reference after a ``git pull``). A file the learner changed, even by saving outputs, is kept and reported; delete it
+and run setup again to get a fresh copy.
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import json
+import os
 import re
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO / "build" / "learner"
+NOTEBOOKS_DIR = REPO / "notebooks"
+COURSE_DIR = REPO / "course"
+SOLUTIONS_DIR_NAME = "solutions"
+MANIFEST_NAME = ".generated.json"
 
 BEGIN_RE = re.compile(r"^(?P<indent>[ \t]*)//\s*BEGIN SOLUTION\b.*$")
 END_RE = re.compile(r"^[ \t]*//\s*END SOLUTION\b.*$")
 COMMENT_RE = re.compile(r"^\s*//\s?(?P<text>.*?)\s*$")
 DEFAULT_TODO = "your solution here"
+# Shell cells (%%bash, %%sh) mark solutions with `# BEGIN SOLUTION` / `# END SOLUTION`; the stub prints the TODO to
+# stderr and exits 1, so the cell fails with the TODO and the files the solution would write do not exist.
+SHELL_CELL_RE = re.compile(r"\A\s*%%(?:bash|sh)\b")
+SHELL_BEGIN_RE = re.compile(r"^(?P<indent>[ \t]*)#\s*BEGIN SOLUTION\b.*$")
+SHELL_END_RE = re.compile(r"^[ \t]*#\s*END SOLUTION\b.*$")
+SHELL_COMMENT_RE = re.compile(r"^\s*#\s?(?P<text>.*?)\s*$")
+
+
+def markers(source: str) -> tuple[re.Pattern, re.Pattern]:
+    """The BEGIN and END marker patterns of a cell: `#` comments in a shell cell, `//` in Java."""
+    return (SHELL_BEGIN_RE, SHELL_END_RE) if SHELL_CELL_RE.match(source) else (BEGIN_RE, END_RE)
+
+
+def shell_quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+def transform_shell_source(source: str, where: str = "cell") -> tuple[str, int]:
+    """The learner version of a %%bash / %%sh cell: each solution block becomes `echo 'TODO: ...' >&2; exit 1`."""
+    lines = source.split("\n")
+    out: list[str] = []
+    blocks = 0
+    i = 0
+    while i < len(lines):
+        m = SHELL_BEGIN_RE.match(lines[i])
+        if not m:
+            if SHELL_END_RE.match(lines[i]):
+                raise LearnerError(f"{where}, line {i + 1}: '# END SOLUTION' without a BEGIN")
+            out.append(lines[i])
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and not SHELL_END_RE.match(lines[j]):
+            if SHELL_BEGIN_RE.match(lines[j]):
+                raise LearnerError(f"{where}, line {j + 1}: nested '# BEGIN SOLUTION' (blocks do not nest)")
+            j += 1
+        if j >= len(lines):
+            raise LearnerError(f"{where}, line {i + 1}: '# BEGIN SOLUTION' without an END in the same cell")
+        todo = next((c.group("text").strip() for c in map(SHELL_COMMENT_RE.match, lines[i + 1:j])
+                     if c and c.group("text").strip()), DEFAULT_TODO)
+        out.append(f"{m.group('indent')}echo {shell_quote('TODO: ' + todo)} >&2; exit 1")
+        blocks += 1
+        i = j + 1
+    return "\n".join(out), blocks
 
 
 class LearnerError(Exception):
@@ -186,6 +249,8 @@ def brace_depths(lines: list[str]) -> list[int]:
 
 def transform_source(source: str, where: str = "cell") -> tuple[str, int]:
     """The learner version of one code cell's source and the number of solution blocks replaced."""
+    if SHELL_CELL_RE.match(source):
+        return transform_shell_source(source, where)
     lines = source.split("\n")
     depths = brace_depths(lines)
     out: list[str] = []
@@ -294,7 +359,73 @@ def link_datasets(out_dir: Path) -> None:
     elif link.exists():
         raise LearnerError(f"{link} exists and is not a link to {target}: move it away")
     out_dir.mkdir(parents=True, exist_ok=True)
-    link.symlink_to(target, target_is_directory=True)
+    # relative, so that the folder still works when the checkout moves (or is copied into an image)
+    link.symlink_to(os.path.relpath(target, out_dir.resolve()), target_is_directory=True)
+
+
+def _notebook_text(nb: dict) -> str:
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def _sha256(text: str) -> str:
+    import hashlib
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def solution_notebook(nb: dict) -> dict:
+    """A reference as learners see it in course/solutions: solutions kept, outputs cleared."""
+    nb = copy.deepcopy(nb)
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") == "code":
+            cell["outputs"] = []
+            cell["execution_count"] = None
+    return nb
+
+
+def write_course(course_dir: Path = COURSE_DIR, notebooks_dir: Path = NOTEBOOKS_DIR,
+                 echo=print) -> dict[str, list[str]]:
+    """Write the course a learner opens (see the module doc), never overwriting a file the learner changed.
+
+    Returns the relative paths by what happened: written, unchanged, kept (changed by the learner)."""
+    course_dir.mkdir(parents=True, exist_ok=True)
+    link_datasets(course_dir)
+    manifest_path = course_dir / MANIFEST_NAME
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    done: dict[str, list[str]] = {"written": [], "unchanged": [], "kept": []}
+    for ref in find_notebooks(notebooks_dir):
+        rel = ref.relative_to(notebooks_dir)
+        with open(ref, encoding="utf-8") as f:
+            nb = json.load(f)
+        exercise, _ = learner_notebook(nb, str(ref))
+        exercise["metadata"]["streamlab"]["reference"] = str(Path("notebooks") / rel)
+        for target_rel, version in ((rel, exercise), (Path(SOLUTIONS_DIR_NAME) / rel, solution_notebook(nb))):
+            key = target_rel.as_posix()
+            target = course_dir / target_rel
+            text = _notebook_text(version)
+            if target.exists():
+                current = _sha256(target.read_text(encoding="utf-8", errors="replace"))
+                if current == _sha256(text):
+                    manifest[key] = current
+                    done["unchanged"].append(key)
+                    continue
+                if manifest.get(key) != current:
+                    done["kept"].append(key)
+                    continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_name(target.name + ".tmp")
+            tmp.write_text(text, encoding="utf-8")
+            tmp.replace(target)
+            manifest[key] = _sha256(text)
+            done["written"].append(key)
+    manifest_path.write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    for key in done["kept"]:
+        echo(f"kept {course_dir.name}/{key}: you changed it (delete it and run setup again for a fresh copy)")
+    echo(f"{course_dir}: {len(done['written'])} written, {len(done['unchanged'])} unchanged, "
+         f"{len(done['kept'])} kept as you changed them")
+    return done
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -302,7 +433,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: notebooks/**/*.ipynb)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
                         help="folder to write into, paths kept relative to the repository (default: build/learner)")
+    parser.add_argument("--course", nargs="?", type=Path, const=COURSE_DIR, default=None, metavar="DIR",
+                        help="write the course a learner opens (exercises, solutions/, datasets link) into DIR "
+                             "(default: course/), keeping every notebook the learner changed")
     args = parser.parse_args(argv)
+    if args.course is not None:
+        try:
+            write_course(args.course)
+        except LearnerError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        return 0
     notebooks = args.paths or default_notebooks()
     if not notebooks:
         print("no notebooks found", file=sys.stderr)

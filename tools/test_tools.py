@@ -32,6 +32,7 @@ sys.path.insert(0, str(TOOLS))
 
 import grade  # noqa: E402
 import learner  # noqa: E402
+import variants  # noqa: E402
 
 
 def kernel_installed(name: str) -> bool:
@@ -180,7 +181,7 @@ def test_learner_cli_writes_every_course_notebook(tmp_path):
         out = tmp_path / path.relative_to(REPO)
         assert out.is_file(), out
         text = out.read_text(encoding="utf-8")
-        assert "BEGIN SOLUTION" not in text and "UnsupportedOperationException" in text
+        assert "BEGIN SOLUTION" not in text and "TODO: " in text, out
     # the notebooks' ../../datasets resolves in the learner tree too
     assert (tmp_path / "datasets" / "generators" / "EventGenerator.java").is_file()
 
@@ -190,6 +191,60 @@ def test_learner_cli_reports_bad_markers(tmp_path):
     proc = subprocess.run([sys.executable, str(TOOLS / "learner.py"), "--out", str(tmp_path / "o"), str(bad)],
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2 and "cell 0" in proc.stderr and "without an END" in proc.stderr
+
+
+def test_shell_cells_get_a_failing_echo_stub():
+    src = "%%bash\nset -e\n# BEGIN SOLUTION\n# count the errors, it's easy\nawk '$2 == \"ERROR\"' f > out\n# END SOLUTION\ncat out"
+    out, n = learner.transform_source(src)
+    assert n == 1
+    assert out == "%%bash\nset -e\necho 'TODO: count the errors, it'\\''s easy' >&2; exit 1\ncat out"
+    # `//` markers mean nothing in a shell cell, and `#` markers nothing in Java
+    assert learner.transform_source("%%sh\n// BEGIN SOLUTION\necho x\n// END SOLUTION")[1] == 0
+    assert learner.transform_source("int x = 1;\n# BEGIN SOLUTION")[1] == 0
+    with pytest.raises(learner.LearnerError, match="without an END"):
+        learner.transform_source("%%bash\n# BEGIN SOLUTION\necho x")
+
+
+def test_course_is_written_once_and_learner_changes_survive(tmp_path):
+    refs = tmp_path / "notebooks"
+    (refs / "phase1").mkdir(parents=True)
+    write_nb(refs / "phase1" / "a.ipynb", notebook([code(SOLVE)]))
+    write_nb(refs / "phase1" / "b.ipynb", notebook([code(SOLVE), markdown("b")]))
+    course = tmp_path / "course"
+    done = learner.write_course(course, refs, echo=lambda *_: None)
+    assert sorted(done["written"]) == ["phase1/a.ipynb", "phase1/b.ipynb",
+                                       "solutions/phase1/a.ipynb", "solutions/phase1/b.ipynb"]
+    exercise = json.loads((course / "phase1" / "a.ipynb").read_text())
+    assert "TODO" in exercise["cells"][0]["source"] and "BEGIN SOLUTION" not in exercise["cells"][0]["source"]
+    assert exercise["metadata"]["streamlab"]["reference"] == "notebooks/phase1/a.ipynb"
+    assert "BEGIN SOLUTION" in json.loads((course / "solutions" / "phase1" / "a.ipynb").read_text())["cells"][0]["source"]
+    assert (course / "datasets").is_symlink() and not Path(os.readlink(course / "datasets")).is_absolute()
+
+    # the learner works on a.ipynb and deletes b.ipynb; then the references change (a git pull)
+    mine = (course / "phase1" / "a.ipynb").read_text().replace("TODO: Sum", "my answer: Sum")
+    (course / "phase1" / "a.ipynb").write_text(mine)
+    (course / "phase1" / "b.ipynb").unlink()
+    for name in ("a", "b"):
+        write_nb(refs / "phase1" / f"{name}.ipynb", notebook([code(SOLVE), markdown("new text")]))
+    messages = []
+    done = learner.write_course(course, refs, echo=messages.append)
+    assert done["kept"] == ["phase1/a.ipynb"], done
+    assert (course / "phase1" / "a.ipynb").read_text() == mine, "a notebook the learner changed is never overwritten"
+    assert any("kept course/phase1/a.ipynb" in m for m in messages), messages
+    assert "new text" in (course / "phase1" / "b.ipynb").read_text(), "a missing notebook is written again"
+    assert "new text" in (course / "solutions" / "phase1" / "a.ipynb").read_text(), "an untouched copy follows its reference"
+    assert learner.write_course(course, refs, echo=lambda *_: None)["written"] == []
+
+
+def test_learner_cli_course_option(tmp_path):
+    proc = subprocess.run([sys.executable, str(TOOLS / "learner.py"), "--course", str(tmp_path / "c")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    for path in learner.default_notebooks():
+        rel = path.relative_to(learner.NOTEBOOKS_DIR)
+        assert "BEGIN SOLUTION" not in (tmp_path / "c" / rel).read_text(encoding="utf-8")
+        assert (tmp_path / "c" / "solutions" / rel).is_file()
+    assert (tmp_path / "c" / "datasets" / "generators" / "EventGenerator.java").is_file()
 
 
 @pytest.mark.skipif(shutil.which("javac") is None, reason="javac not on PATH")
@@ -478,6 +533,197 @@ def test_learner_mode_with_real_python_kernel(tmp_path):
     assert (tmp_path / "r" / "grade-learner.xml").is_file()
 
 
+REFERENCE = notebook([code(PY_CHECK_MAGIC), code("answer = 42"),
+                      code("%%check answer\nassert answer == 42, 'answer should be 42'"),
+                      code("%%check positive\nassert answer > 0, 'answer should be positive'")],
+                     kernel="python3", language="python")
+
+
+def test_reference_checks_replace_edited_and_restore_deleted_ones():
+    submission = copy_nb(REFERENCE)
+    submission["cells"][1]["source"] = "answer = -1"
+    submission["cells"][2]["source"] = "%%check answer\nassert True"          # edited to pass
+    del submission["cells"][3]                                                  # deleted
+    submission["cells"].append(code("%%check mine\nassert True"))
+    submission["cells"].append(code("%%check answer\nassert True"))           # a second copy
+    graded, notes = grade.with_reference_checks(submission, REFERENCE)
+    sources = [grade.cell_source(c) for c in graded["cells"]]
+    assert sources[2] == grade.cell_source(REFERENCE["cells"][2])
+    assert [c.name for c in grade.find_checks(graded)] == ["answer", "positive"]
+    assert sources[3].startswith("// (not graded) %%check mine") and sources[4].startswith("// (not graded) %%check answer")
+    # no check follows it in the submission: the deleted check comes back at the end
+    assert sources[5] == grade.cell_source(REFERENCE["cells"][3]) and len(sources) == 6
+    assert any("changed it" in n for n in notes) and any("put back" in n for n in notes)
+
+
+def copy_nb(nb: dict) -> dict:
+    return json.loads(json.dumps(nb))
+
+
+@needs_python_kernel
+def test_submission_cannot_pass_by_editing_or_deleting_a_check(tmp_path):
+    ref = write_nb(tmp_path / "ref.ipynb", REFERENCE)
+    edited = copy_nb(REFERENCE)
+    edited["cells"][1]["source"] = "answer = -1"
+    edited["cells"][2]["source"] = "%%check answer\nassert True"
+    edited["cells"][3]["source"] = "%%check positive\nprint('PASS positive')"
+    deleted = copy_nb(REFERENCE)
+    deleted["cells"][1]["source"] = "answer = -1"
+    del deleted["cells"][2:4]
+    for name, nb in (("edited", edited), ("deleted", deleted)):
+        sub = write_nb(tmp_path / f"{name}.ipynb", nb)
+        results, passed, failed = grade.grade([sub], kernel="python3", timeout=120, report_dir=tmp_path / name,
+                                              learner=False, reference=ref, echo=lambda *_: None)
+        r = results[0]
+        assert r.check("answer").status == "failed" and "answer should be 42" in r.check("answer").reason, name
+        assert r.check("positive").status == "failed" and "positive" in r.check("positive").reason, name
+        assert (passed, failed) == (0, 2), name
+    # and the right answer passes with the reference's checks
+    right = write_nb(tmp_path / "right.ipynb", copy_nb(REFERENCE))
+    _, passed, failed = grade.grade([right], kernel="python3", timeout=120, report_dir=tmp_path / "right",
+                                    learner=False, reference=ref, echo=lambda *_: None)
+    assert (passed, failed) == (2, 0)
+
+
+@needs_python_kernel
+def test_course_notebooks_are_graded_with_their_reference(tmp_path, monkeypatch):
+    """A notebook under course/ is a submission: found by path, no --reference needed."""
+    monkeypatch.setattr(learner, "COURSE_DIR", tmp_path / "course")
+    monkeypatch.setattr(learner, "NOTEBOOKS_DIR", tmp_path / "notebooks")
+    (tmp_path / "notebooks").mkdir()
+    write_nb(tmp_path / "notebooks" / "n.ipynb", REFERENCE)
+    (tmp_path / "course").mkdir()
+    sub = copy_nb(REFERENCE)
+    sub["cells"][2]["source"] = "%%check answer\nassert True"
+    sub["cells"][1]["source"] = "answer = 7"
+    sub_path = write_nb(tmp_path / "course" / "n.ipynb", sub)
+    assert grade.reference_of(sub_path) == tmp_path / "notebooks" / "n.ipynb"
+    assert grade.reference_of(tmp_path / "course" / "solutions" / "n.ipynb") is None
+    results, _, _ = grade.grade([sub_path], kernel="python3", timeout=120, report_dir=tmp_path / "r", learner=False,
+                                echo=lambda *_: None)
+    assert results[0].check("answer").status == "failed"
+
+
+@needs_python_kernel
+def test_runs_share_one_workspace_and_are_reported_apart(tmp_path):
+    once = write_nb(tmp_path / "once.ipynb", notebook([
+        code(PY_CHECK_MAGIC),
+        code("import os, pathlib\nmarker = pathlib.Path(os.environ['STREAMLAB_WORKSPACE']) / 'made'\n"
+             "open(marker, 'x').write('1')   # fails when the file exists: not re-runnable"),
+        code("%%check made\nassert marker.read_text() == '1'")], kernel="python3", language="python"))
+    again = write_nb(tmp_path / "again.ipynb", notebook([
+        code(PY_CHECK_MAGIC),
+        code("import os, pathlib\nmarker = pathlib.Path(os.environ['STREAMLAB_WORKSPACE']) / 'made'\n"
+             "marker.unlink(missing_ok=True)\nopen(marker, 'x').write('1')"),
+        code("%%check made\nassert marker.read_text() == '1'")], kernel="python3", language="python"))
+    proc = run_grade_cli([str(once), str(again), "--kernel", "python3", "--runs", "2",
+                          "--report-dir", str(tmp_path / "r"), "--timeout", "120"], tmp_path)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    suites = {s.get("name"): s for s in ET.parse(tmp_path / "r" / "grade.xml").getroot().iter("testsuite")}
+    once_name = grade.display_path(once)
+    assert set(suites) == {f"{once_name} (run 1)", f"{once_name} (run 2)",
+                           f"{grade.display_path(again)} (run 1)", f"{grade.display_path(again)} (run 2)"}
+    assert suites[f"{once_name} (run 1)"].get("failures") == "0"
+    run2 = {c.get("name"): c for c in suites[f"{once_name} (run 2)"].iter("testcase")}
+    assert "FileExistsError" in run2["(notebook) (run 2)"].find("failure").get("message")
+    assert all(s.get("failures") == "0" for n, s in suites.items() if "again" in n)
+    assert proc.stdout.strip().splitlines()[-1] == "4 passed, 1 failed", proc.stdout
+
+
+def test_runs_must_be_positive(tmp_path):
+    nb = write_nb(tmp_path / "x.ipynb", notebook([code("1")]))
+    proc = run_grade_cli([str(nb), "--runs", "0"], tmp_path)
+    assert proc.returncode == 2 and "--runs" in proc.stderr
+
+
+VARIANT_REF = notebook([code(PY_CHECK_MAGIC),
+                        code("def double(x):\n    // BEGIN SOLUTION\n    return 2 * x\n    // END SOLUTION"),
+                        code("%%check doubles\nassert double(3) == 6, 'double(3) should be 6'"),
+                        code("%%check later\nassert False, 'never reached: the copy is cut after its check'")],
+                       kernel="python3", language="python")
+
+
+def write_variants(tmp_path: Path, monkeypatch, body: str) -> Path:
+    monkeypatch.setattr(variants, "REPO", tmp_path)
+    write_nb(tmp_path / "ref.ipynb", VARIANT_REF)
+    path = tmp_path / "v.toml"
+    path.write_text('notebook = "ref.ipynb"\n' + textwrap.dedent(body), encoding="utf-8")
+    return path
+
+
+def test_variant_patches_the_solution_block_and_cuts_after_its_check(tmp_path, monkeypatch):
+    path = write_variants(tmp_path, monkeypatch, """
+        [[variant]]
+        name = "off by one"
+        check = "doubles"
+        expect = "FAIL"
+        solution_after = "def double(x):"
+        code = '''
+        return 2 * x + 1
+        '''
+        """)
+    [v] = variants.load_variants(path)
+    patched = variants.apply_variant(VARIANT_REF, v)
+    assert grade.cell_source(patched["cells"][1]) == "def double(x):\n    return 2 * x + 1"
+    assert [c.name for c in grade.find_checks(patched)] == ["doubles"]
+    assert patched["metadata"]["streamlab"]["variant"] == "doubles: off by one"
+
+
+@pytest.mark.parametrize("body, message", [
+    ('[[variant]]\nname="x"\ncheck="doubles"\nexpect="MAYBE"\ncode="1"\nreplace="2 * x"\n', "PASS or FAIL"),
+    ('[[variant]]\nname="x"\ncheck="doubles"\nexpect="FAIL"\ncode="1"\n', "exactly one of"),
+    ('[[variant]]\nname="x"\ncheck="doubles"\nexpect="FAIL"\ncode="1"\nreplace="3 * x"\n', "in exactly one"),
+    ('[[variant]]\nname="x"\ncheck="nope"\nexpect="FAIL"\ncode="1"\nreplace="2 * x"\n', "no check named"),
+    ('[[variant]]\nname="x"\ncheck="doubles"\nexpect="FAIL"\ncode="1"\nreplace="2 * x"\ncolour="red"\n', "unknown keys"),
+])
+def test_bad_variants_are_reported(tmp_path, monkeypatch, body, message):
+    path = write_variants(tmp_path, monkeypatch, body)
+    with pytest.raises(variants.VariantError, match=message):
+        for v in variants.load_variants(path):
+            variants.apply_variant(VARIANT_REF, v)
+
+
+@needs_python_kernel
+def test_variants_run_and_judge_with_a_real_kernel(tmp_path, monkeypatch):
+    path = write_variants(tmp_path, monkeypatch, """
+        [[variant]]
+        name = "off by one: caught"
+        check = "doubles"
+        expect = "FAIL"
+        reason = "should be 6"
+        solution_after = "def double(x):"
+        code = "return 2 * x + 1"
+
+        [[variant]]
+        name = "x + x: another right answer"
+        check = "doubles"
+        expect = "PASS"
+        solution_after = "def double(x):"
+        code = "return x + x"
+
+        [[variant]]
+        name = "a hard-coded answer: this weak check cannot see it, which must be reported"
+        check = "doubles"
+        expect = "FAIL"
+        solution_after = "def double(x):"
+        code = "return 6 if x == 3 else 0"
+
+        [[variant]]
+        name = "declared right, but the check rejects it: reported"
+        check = "doubles"
+        expect = "PASS"
+        solution_after = "def double(x):"
+        code = "return 0"
+        """)
+    vs = variants.load_variants(path)
+    results = variants.run_variants(vs, report_dir=tmp_path / "r", kernel="python3", timeout=120, echo=lambda *_: None)
+    assert [r.ok for r in results] == [True, True, False, False]
+    assert results[2].status == "passed" and "cannot see" in results[2].detail
+    assert results[3].status == "failed" and "rejected a correct answer" in results[3].detail
+    variants.write_report(results, tmp_path / "r" / "variants.md")
+    assert "2 as expected, 2 not" in (tmp_path / "r" / "variants.md").read_text()
+
+
 # ============================================================================================ real streamlab kernel
 
 @pytest.mark.kernel
@@ -505,6 +751,28 @@ def test_end_to_end_with_streamlab_kernel(tmp_path):
     cases = {c.get("name"): c for c in ET.parse(tmp_path / "l" / "grade-learner.xml").getroot().iter("testcase")}
     assert cases["check twice"].find("failure") is None, "twice() is stubbed: its check must fail"
     assert cases["check four"].find("failure") is not None, "a check with no solution block passes on the stub"
+
+
+@pytest.mark.kernel
+@needs_streamlab
+def test_a_learner_cannot_pass_a_course_notebook_by_editing_or_deleting_its_checks(tmp_path):
+    """Phase 1 / 01 as a learner opens it (stubs): one check edited to pass trivially, one deleted. Graded as a
+    submission, both fail, because the reference's check cells are put back."""
+    ref = REPO / "notebooks" / "phase1" / "01-production-java-types.ipynb"
+    nb, _ = learner.learner_notebook(json.loads(ref.read_text(encoding="utf-8")))
+    cells = nb["cells"]
+    edited = next(i for i, c in enumerate(cells) if grade.cell_source(c).startswith("%%check generic-max"))
+    cells[edited]["source"] = "%%check generic-max\n// looks fine to me"
+    nb["cells"] = [c for c in cells if not grade.cell_source(c).startswith("%%check invert-map")]
+    sub = write_nb(tmp_path / "mine.ipynb", nb)
+    proc = run_grade_cli([str(sub), "--reference", str(ref), "--report-dir", str(tmp_path / "r"), "--timeout", "300"],
+                         tmp_path)
+    assert "check generic-max: the submission changed it" in proc.stdout, proc.stdout
+    assert "check invert-map: missing from the submission" in proc.stdout, proc.stdout
+    cases = {c.get("name"): c for c in ET.parse(tmp_path / "r" / "grade.xml").getroot().iter("testcase")}
+    assert cases["check generic-max"].find("failure") is not None, "an edited check must not pass"
+    assert cases["check invert-map"].find("failure") is not None, "a deleted check must not pass"
+    assert "TODO" in cases["check generic-max"].find("failure").get("message")
 
 
 # ============================================================================================ the course itself

@@ -57,6 +57,19 @@ public final class Kafka {
         return Admin.create(Map.of("bootstrap.servers", bootstrapServers()));
     }
 
+    /**
+     * Deletes those of {@code topics} that exist, and returns once Kafka no longer lists them. For a notebook's first
+     * cell, so that a second "Run All" in the same workspace starts from the same empty topics as the first.
+     */
+    public static List<String> deleteTopicsIfPresent(String... topics) {
+        return KafkaOps.deleteTopicsIfPresent(service().connection(), List.of(topics));
+    }
+
+    /** Deletes those of the consumer {@code groups} that exist, so a group read again starts with no committed offsets. */
+    public static List<String> deleteGroupsIfPresent(String... groups) {
+        return KafkaOps.deleteGroupsIfPresent(service().connection(), List.of(groups));
+    }
+
     /** Stops broker {@code id} of the embedded multi-broker cluster ({@code %services start kafka --brokers 3}). */
     public static void stopBroker(int id) {
         service().stopBroker(id);

@@ -145,6 +145,49 @@ final class KafkaOps {
         throw last;
     }
 
+    /**
+     * Deletes those of {@code topics} that exist and waits until the brokers no longer list them (deletion is
+     * asynchronous: a topic created again too early would meet the old one). Topics that do not exist are skipped,
+     * so a notebook can start with this on every run. Returns the topics deleted.
+     */
+    static List<String> deleteTopicsIfPresent(KafkaConnection c, Collection<String> topics) {
+        Set<String> existing = c.await(c.admin().listTopics().names(), null);
+        List<String> doomed = topics.stream().distinct().filter(existing::contains).toList();
+        if (doomed.isEmpty()) {
+            return doomed;
+        }
+        c.await(c.admin().deleteTopics(doomed).all(), String.join(", ", doomed));
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(KafkaConnection.CALL_SECONDS);
+        while (!java.util.Collections.disjoint(c.await(c.admin().listTopics().names(), null), doomed)) {
+            if (System.nanoTime() > deadline) {
+                throw new UserError("Kafka still lists " + doomed + " " + KafkaConnection.CALL_SECONDS + " s after deleting them",
+                        "run the cell again; if it persists: %services restart kafka");
+            }
+            sleepBriefly();
+        }
+        return doomed;
+    }
+
+    /** Deletes those of the consumer {@code groups} that exist (with their committed offsets); returns them. */
+    static List<String> deleteGroupsIfPresent(KafkaConnection c, Collection<String> groups) {
+        Set<String> existing = c.await(c.admin().listGroups().all(), null).stream().map(GroupListing::groupId)
+                .collect(Collectors.toSet());
+        List<String> doomed = groups.stream().distinct().filter(existing::contains).toList();
+        if (!doomed.isEmpty()) {
+            c.await(c.admin().deleteConsumerGroups(doomed).all(), null);
+        }
+        return doomed;
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted", null);
+        }
+    }
+
     static TopicDescription requireTopic(KafkaConnection c, String topic) {
         try {
             Topic.validate(topic);

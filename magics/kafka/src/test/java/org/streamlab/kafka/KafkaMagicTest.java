@@ -92,6 +92,23 @@ class KafkaMagicTest {
     }
 
     @Test
+    void deleteIfPresentGivesASecondRunTheSameEmptyTopicAndNoOffsets() {
+        kit.execSuccess("%kafka create rerun --partitions 2");
+        kit.execSuccess("%kafka produce rerun --key k one");
+        kit.execSuccess("%kafka consume rerun --group rerun-reader --from-beginning --max 1 --timeout 20");
+        assertTrue(kit.execHtml("%kafka groups").contains("rerun-reader"));
+
+        assertEquals(List.of("rerun"), kit.eval("org.streamlab.kafka.Kafka.deleteTopicsIfPresent(\"rerun\", \"never-made\")"));
+        assertEquals(List.of("rerun-reader"), kit.eval("org.streamlab.kafka.Kafka.deleteGroupsIfPresent(\"rerun-reader\", \"no-group\")"));
+        // at once: the name is free again, and the new topic is empty
+        kit.execSuccess("%kafka create rerun --partitions 2");
+        kit.execSuccess("%kafka consume rerun --from-beginning --max 1 --timeout 2 --into none");
+        assertEquals(0, records("none").size());
+        assertFalse(kit.execHtml("%kafka groups").contains("rerun-reader"));
+        assertEquals(List.of(), kit.eval("org.streamlab.kafka.Kafka.deleteTopicsIfPresent(\"never-made\")"));
+    }
+
+    @Test
     void lineProduceKeepsValueVerbatimAndKey() {
         kit.execSuccess("%kafka create verbatim");
         CellOutcome p = kit.execSuccess("%kafka produce verbatim --key \"user 7\" {\"name\": \"a b\",  \"n\": 1}");

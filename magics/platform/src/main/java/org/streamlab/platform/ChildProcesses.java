@@ -2,8 +2,7 @@ package org.streamlab.platform;
 
 import java.io.File;
 import java.io.IOException;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import org.streamlab.kernel.ProcessTrees;
 
 /**
  * Engines that run as child processes of the kernel (clickhouse-server, Feast's feature server): stopping them with
@@ -14,30 +13,7 @@ public final class ChildProcesses {
 
     /** Stops a process and its descendants: SIGTERM, then SIGKILL for whatever is left after {@code graceMillis}. */
     public static void killTree(Process p, long graceMillis) {
-        List<ProcessHandle> children = p.descendants().toList();
-        p.destroy();
-        children.forEach(ProcessHandle::destroy);
-        try {
-            if (!p.waitFor(graceMillis, TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(graceMillis);
-        for (ProcessHandle c : children) {
-            while (c.isAlive() && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
-            c.destroyForcibly();
-        }
+        ProcessTrees.killTree(p, graceMillis);
     }
 
     /**

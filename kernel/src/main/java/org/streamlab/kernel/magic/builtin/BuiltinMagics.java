@@ -68,6 +68,8 @@ public final class BuiltinMagics {
                 (off without -ea): write  if (!ok) throw new AssertionError("hint for the learner");
                 """,
                 (ctx, args, body) -> CheckMagic.run(session, ctx, args, body)));
+        magics.register(ShellMagic.spec("bash", "bash"));
+        magics.register(ShellMagic.spec("sh", "sh"));
         magics.register(MagicSpec.line("classpath", "add a jar or a folder of classes to the notebook's class path",
                 "%classpath PATH [PATH ...]\n\nPaths are relative to the notebook's folder. A folder ending in /* adds every jar in it.",
                 (ctx, args) -> {

@@ -62,7 +62,10 @@ public final class ReplyConformance {
                 defaultTo(content, "data", new JsonObject());
                 defaultTo(content, "metadata", new JsonObject());
             }
-            case "history_reply" -> defaultTo(content, "history", new JsonArray());
+            case "history_reply" -> {
+                defaultTo(content, "history", new JsonArray());
+                content.add("history", historyTriples(content.getAsJsonArray("history")));
+            }
             case "comm_info_reply" -> defaultTo(content, "comms", new JsonObject());
             case "shutdown_reply" -> defaultTo(content, "restart", new JsonPrimitive(false));
             case "execute_reply" -> {
@@ -77,6 +80,35 @@ public final class ReplyConformance {
             }
         }
         return content;
+    }
+
+    /**
+     * jjava-jupyter serializes history entries as objects; the spec's are (session, line, input) triples, or
+     * (session, line, (input, output)) when output was asked for.
+     */
+    private static JsonArray historyTriples(JsonArray history) {
+        JsonArray out = new JsonArray();
+        for (JsonElement e : history) {
+            if (!e.isJsonObject()) {
+                out.add(e);
+                continue;
+            }
+            JsonObject o = e.getAsJsonObject();
+            JsonArray triple = new JsonArray();
+            triple.add(o.has("session") ? o.get("session") : new JsonPrimitive(1));
+            triple.add(o.has("cellNumber") ? o.get("cellNumber") : o.has("line") ? o.get("line") : new JsonPrimitive(0));
+            JsonElement input = o.has("input") ? o.get("input") : new JsonPrimitive("");
+            if (o.has("output") && !o.get("output").isJsonNull()) {
+                JsonArray pair = new JsonArray();
+                pair.add(input);
+                pair.add(o.get("output"));
+                triple.add(pair);
+            } else {
+                triple.add(input);
+            }
+            out.add(triple);
+        }
+        return out;
     }
 
     private static String str(JsonObject o, String key) {

@@ -54,6 +54,13 @@ class ReplyConformanceTest {
     }
 
     @Test
+    void historyEntriesBecomeTriples() {
+        JsonObject h = conform("history_reply", "{\"history\":[{\"session\":1,\"cellNumber\":2,\"input\":\"1 + 1\"},"
+                + "{\"session\":1,\"cellNumber\":3,\"input\":\"x\",\"output\":\"42\"}]}");
+        assertEquals("[[1,2,\"1 + 1\"],[1,3,[\"x\",\"42\"]]]", h.get("history").toString());
+    }
+
+    @Test
     void otherMessagesAreLeftAlone() {
         assertFalse(conform("stream", "{\"name\":\"stdout\"}").has("status"));
     }

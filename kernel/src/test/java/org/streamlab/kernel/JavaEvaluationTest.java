@@ -137,4 +137,15 @@ class JavaEvaluationTest {
         assertTrue(o.errorMessage().contains("System.exit"), o.errorMessage());
         assertEquals(11, kit.eval("survivor"));
     }
+
+    @Test
+    void aStringLiteralTooLongForJavaIsRefusedAndTheNotebookKeepsWorking() {
+        kit.execSuccess("int keptAcrossHugeLiteral = 7;");
+        CellOutcome huge = kit.execError("String huge = \"" + "A".repeat(100_000) + "\";");
+        assertTrue(huge.errorMessage().contains("longer than Java allows"), huge.errorMessage());
+        assertFalse(huge.errorMessage().contains("Internal error"), huge.errorMessage());
+        assertEquals(8, kit.eval("keptAcrossHugeLiteral + 1"));
+        assertEquals(-1, org.streamlab.kernel.eval.JShellEvaluator.tooLongStringLiteral("String s = \"ok\"; // \"" + "x".repeat(70_000)));
+        assertEquals(11, org.streamlab.kernel.eval.JShellEvaluator.tooLongStringLiteral("String s = \"\"\"\n" + "é".repeat(40_000) + "\"\"\";"));
+    }
 }

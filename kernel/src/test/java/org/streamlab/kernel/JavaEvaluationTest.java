@@ -148,4 +148,11 @@ class JavaEvaluationTest {
         assertEquals(-1, org.streamlab.kernel.eval.JShellEvaluator.tooLongStringLiteral("String s = \"ok\"; // \"" + "x".repeat(70_000)));
         assertEquals(11, org.streamlab.kernel.eval.JShellEvaluator.tooLongStringLiteral("String s = \"\"\"\n" + "é".repeat(40_000) + "\"\"\";"));
     }
+
+    @Test
+    void updateDisplayWithoutAnIdSaysWhatItNeeds() {
+        CellOutcome o = kit.execError("updateDisplay(null, 1);");
+        assertTrue(o.errorMessage().contains("updateDisplay needs the id that display(...) returned"), o.errorMessage());
+        assertEquals(2, kit.eval("1 + 1"));
+    }
 }

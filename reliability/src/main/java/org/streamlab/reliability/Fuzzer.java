@@ -118,6 +118,8 @@ public final class Fuzzer {
         return t;
     });
 
+    private volatile String lastFailure = "";
+
     public Fuzzer(KernelTestKit kit, Options options) {
         this.kit = kit;
         this.options = options;
@@ -153,8 +155,11 @@ public final class Fuzzer {
                 row.run++;
                 if (outcome.isEmpty()) {
                     report.deaths++;
-                    report.deathExamples.add("#" + c.index() + " did not return after its interrupt: " + abbreviate(c.code()));
-                    break; // the kernel's cell thread is stuck: nothing after this would run
+                    report.deathExamples.add("#" + c.index() + " " + lastFailure + ": " + abbreviate(c.code()));
+                    if (lastFailure.startsWith("did not return")) {
+                        break; // the kernel's cell thread is stuck: nothing after this would run
+                    }
+                    continue;
                 }
                 CellOutcome o = outcome.get();
                 if (o.ok()) {
@@ -213,8 +218,10 @@ public final class Fuzzer {
         try {
             return java.util.Optional.of(f.get(options.watchdog().toMillis() * 4 + 30_000, TimeUnit.MILLISECONDS));
         } catch (TimeoutException e) {
+            lastFailure = "did not return after its interrupt";
             return java.util.Optional.empty();
         } catch (Exception e) {
+            lastFailure = "the kernel API threw " + (e.getCause() == null ? e : e.getCause());
             return java.util.Optional.empty();
         }
     }

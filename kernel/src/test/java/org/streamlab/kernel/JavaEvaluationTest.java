@@ -155,4 +155,26 @@ class JavaEvaluationTest {
         assertTrue(o.errorMessage().contains("updateDisplay needs the id that display(...) returned"), o.errorMessage());
         assertEquals(2, kit.eval("1 + 1"));
     }
+
+    @Test
+    void errorsFromTheKernelsOwnApiShowNoKernelFrames() {
+        CellOutcome exit = kit.execError("System.exit(1);");
+        assertFalse(exit.errorMessage().contains("org.streamlab"), exit.errorMessage());
+        assertTrue(exit.errorMessage().contains("not allowed in a notebook"), exit.errorMessage());
+        CellOutcome update = kit.execError("updateDisplay(null, 1);");
+        assertFalse(update.errorMessage().contains("org.streamlab"), update.errorMessage());
+    }
+
+    @Test
+    void sourceJShellCannotAnalyseIsACompileErrorNotAnInternalOne() {
+        CellOutcome o = kit.execError("v.get(5)\nx -> int rec(int n) { return rec(n + 1); } import java.util.*;");
+        assertFalse(o.errorMessage().contains("Internal error"), o.errorMessage());
+        assertEquals(2, kit.eval("1 + 1"));
+    }
+
+    @Test
+    void loadOfAnUnusablePathIsReadable() {
+        CellOutcome o = kit.execError("%load bad\u0000name.java");
+        assertFalse(o.errorMessage().contains("Exception"), o.errorMessage());
+    }
 }

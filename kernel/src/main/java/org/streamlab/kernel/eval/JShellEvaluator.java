@@ -79,6 +79,29 @@ public final class JShellEvaluator implements AutoCloseable {
      * {@link #isNoValue} holds.
      */
     public Object eval(String code, int firstLine) {
+        try {
+            return evalChunks(code, firstLine);
+        } catch (IllegalStateException | InternalError e) {
+            if (!jshellInternal(e)) {
+                throw e;
+            }
+            // JShell's own parser gave up on this source (e.g. "AssertionError: Unexpected tree" on a stray lambda)
+            throw compileError(code, firstLine, 0, "the Java compiler could not read this cell: check the syntax near"
+                    + " lambdas, braces and semicolons");
+        }
+    }
+
+    private static boolean jshellInternal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InternalError || t instanceof AssertionError
+                    || String.valueOf(t.getMessage()).contains("Exception during analyze")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Object evalChunks(String code, int firstLine) {
         Object last = NO_VALUE;
         String remaining = code;
         int consumed = 0;
@@ -391,10 +414,16 @@ public final class JShellEvaluator implements AutoCloseable {
         boolean first = true;
         while (t != null) {
             String className = t instanceof EvalException ee ? ee.getExceptionClassName() : t.getClass().getName();
+            if (className.equals("org.streamlab.kernel.UserError")) {
+                className = "Error"; // thrown by the kernel's API (display, updateDisplay...): its message says what to do
+            }
             lines.add((first ? "" : "Caused by: ") + className + (t.getMessage() == null ? "" : ": " + t.getMessage()));
             lines.addAll(userFrames(t.getStackTrace()));
             first = false;
             t = t.getCause() == t ? null : t.getCause();
+        }
+        if (name.equals("org.streamlab.kernel.UserError")) {
+            name = "Error";
         }
         return new CellFailure(CellFailure.Kind.EXCEPTION, name, ex.getMessage() == null ? name : ex.getMessage(), lines);
     }
@@ -417,7 +446,8 @@ public final class JShellEvaluator implements AutoCloseable {
                 String line = start != null && e.getLineNumber() > 0 ? "cell line " + (start + e.getLineNumber() - 1) : "cell";
                 boolean topLevel = e.getMethodName().isEmpty() || e.getMethodName().startsWith("do_it$");
                 out.add(topLevel ? "    at " + line : "    in " + e.getMethodName() + "() at " + line + " of the cell that defined it");
-            } else if (!e.getClassName().startsWith("jdk.internal.reflect") && !e.getClassName().startsWith("java.lang.reflect")) {
+            } else if (!e.getClassName().startsWith("jdk.internal.reflect") && !e.getClassName().startsWith("java.lang.reflect")
+                    && !e.getClassName().startsWith("org.streamlab.kernel.")) { // the kernel's own API and exit guard
                 out.add("    at " + e);
             }
         }

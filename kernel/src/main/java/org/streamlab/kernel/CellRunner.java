@@ -185,7 +185,7 @@ final class CellRunner {
             if (ctx.isInterrupted()) {
                 throw interruptedFailure();
             }
-            throw new UserError(spec.invocation() + " failed: " + e, "see %help " + spec.name(), e);
+            throw new UserError(spec.invocation() + " failed: " + Throwables.readableMessage(e), "see %help " + spec.name(), e);
         }
     }
 

@@ -182,6 +182,10 @@ public final class KernelSession implements AutoCloseable {
     }
 
     public void updateDisplay(String id, Object value) {
+        if (id == null || id.isBlank()) {
+            throw new UserError("updateDisplay needs the id that display(...) returned, not " + (id == null ? "null" : "a blank id"),
+                    "String id = display(value); then updateDisplay(id, newValue)");
+        }
         CellOutput out = output;
         if (out != null) {
             out.updateDisplay(id, render(value));

@@ -117,7 +117,11 @@ public final class StreamLabKernel extends BaseKernel {
                     }
                 }
             });
-            return value == null ? null : session.render(value);
+            DisplayData rendered = value == null ? null : session.render(value);
+            if (rendered != null && rendered.getData(org.dflib.jjava.jupyter.kernel.display.mime.MIMEType.TEXT_PLAIN) instanceof String text) {
+                history.setOutput(executionCount.get(), text);
+            }
+            return rendered;
         } finally {
             ticker.cancel(false);
             flushQuietly(out, err);
@@ -190,7 +194,10 @@ public final class StreamLabKernel extends BaseKernel {
         session.close();
     }
 
-    /** History of this kernel process, for Jupyter consoles' history_request. */
+    /**
+     * History of this kernel process, for Jupyter consoles' history_request: inputs, and the plain-text result
+     * of each cell when the request asks for output. Search patterns are globs (* and ?), as in IPython.
+     */
     static final class InMemoryHistory implements HistoryManager {
         private final List<HistoryEntry> entries = new ArrayList<>();
 
@@ -198,22 +205,55 @@ public final class StreamLabKernel extends BaseKernel {
             entries.add(new HistoryEntry(1, cellNumber, input, null));
         }
 
+        /** Records the plain-text result of the latest cell numbered {@code cellNumber}. */
+        synchronized void setOutput(int cellNumber, String output) {
+            for (int i = entries.size() - 1; i >= 0; i--) {
+                HistoryEntry e = entries.get(i);
+                if (e.getCellNumber() == cellNumber) {
+                    entries.set(i, new HistoryEntry(e.getSession(), cellNumber, e.getInput(), output));
+                    return;
+                }
+            }
+        }
+
+        private static List<HistoryEntry> shaped(List<HistoryEntry> list, Set<ResultFlag> flags) {
+            boolean output = flags.contains(ResultFlag.INCLUDE_OUTPUT);
+            return list.stream().map(e -> new HistoryEntry(e.getSession(), e.getCellNumber(), e.getInput(),
+                    output ? (e.getOutput() == null ? "" : e.getOutput()) : null)).collect(Collectors.toList());
+        }
+
+        private static List<HistoryEntry> last(List<HistoryEntry> list, int length) {
+            return length <= 0 ? list : new ArrayList<>(list.subList(Math.max(0, list.size() - length), list.size()));
+        }
+
         @Override
         public synchronized List<HistoryEntry> lookupRange(int session, int start, int stop, Set<ResultFlag> flags) {
-            return entries.stream().filter(e -> e.getCellNumber() >= start && (stop <= 0 || e.getCellNumber() < stop))
-                    .collect(Collectors.toList());
+            return shaped(entries.stream().filter(e -> e.getCellNumber() >= start && (stop <= 0 || e.getCellNumber() < stop))
+                    .collect(Collectors.toList()), flags);
         }
 
         @Override
         public synchronized List<HistoryEntry> lookupTail(int length, Set<ResultFlag> flags) {
-            return new ArrayList<>(entries.subList(Math.max(0, entries.size() - length), entries.size()));
+            return shaped(last(entries, length), flags);
         }
 
         @Override
         public synchronized List<HistoryEntry> search(String pattern, int length, Set<ResultFlag> flags) {
-            String regex = pattern.replace("?", ".").replace("*", ".*");
-            List<HistoryEntry> hits = entries.stream().filter(e -> e.getInput().matches("(?s)" + regex)).collect(Collectors.toList());
-            return hits.subList(Math.max(0, hits.size() - length), hits.size());
+            StringBuilder regex = new StringBuilder("(?s)");
+            for (String part : (pattern == null ? "*" : pattern).split("(?<=[*?])|(?=[*?])")) {
+                regex.append(part.equals("*") ? ".*" : part.equals("?") ? "." : java.util.regex.Pattern.quote(part));
+            }
+            java.util.regex.Pattern p = java.util.regex.Pattern.compile(regex.toString());
+            List<HistoryEntry> hits = entries.stream().filter(e -> p.matcher(e.getInput()).matches()).collect(Collectors.toList());
+            if (flags.contains(ResultFlag.UNIQUE)) {
+                java.util.Map<String, HistoryEntry> latest = new java.util.LinkedHashMap<>();
+                for (HistoryEntry e : hits) {
+                    latest.remove(e.getInput());
+                    latest.put(e.getInput(), e);
+                }
+                hits = new ArrayList<>(latest.values());
+            }
+            return shaped(last(hits, length), flags);
         }
     }
 

@@ -137,4 +137,44 @@ class JavaEvaluationTest {
         assertTrue(o.errorMessage().contains("System.exit"), o.errorMessage());
         assertEquals(11, kit.eval("survivor"));
     }
+
+    @Test
+    void aStringLiteralTooLongForJavaIsRefusedAndTheNotebookKeepsWorking() {
+        kit.execSuccess("int keptAcrossHugeLiteral = 7;");
+        CellOutcome huge = kit.execError("String huge = \"" + "A".repeat(100_000) + "\";");
+        assertTrue(huge.errorMessage().contains("longer than Java allows"), huge.errorMessage());
+        assertFalse(huge.errorMessage().contains("Internal error"), huge.errorMessage());
+        assertEquals(8, kit.eval("keptAcrossHugeLiteral + 1"));
+        assertEquals(-1, org.streamlab.kernel.eval.JShellEvaluator.tooLongStringLiteral("String s = \"ok\"; // \"" + "x".repeat(70_000)));
+        assertEquals(11, org.streamlab.kernel.eval.JShellEvaluator.tooLongStringLiteral("String s = \"\"\"\n" + "é".repeat(40_000) + "\"\"\";"));
+    }
+
+    @Test
+    void updateDisplayWithoutAnIdSaysWhatItNeeds() {
+        CellOutcome o = kit.execError("updateDisplay(null, 1);");
+        assertTrue(o.errorMessage().contains("updateDisplay needs the id that display(...) returned"), o.errorMessage());
+        assertEquals(2, kit.eval("1 + 1"));
+    }
+
+    @Test
+    void errorsFromTheKernelsOwnApiShowNoKernelFrames() {
+        CellOutcome exit = kit.execError("System.exit(1);");
+        assertFalse(exit.errorMessage().contains("org.streamlab"), exit.errorMessage());
+        assertTrue(exit.errorMessage().contains("not allowed in a notebook"), exit.errorMessage());
+        CellOutcome update = kit.execError("updateDisplay(null, 1);");
+        assertFalse(update.errorMessage().contains("org.streamlab"), update.errorMessage());
+    }
+
+    @Test
+    void sourceJShellCannotAnalyseIsACompileErrorNotAnInternalOne() {
+        CellOutcome o = kit.execError("v.get(5)\nx -> int rec(int n) { return rec(n + 1); } import java.util.*;");
+        assertFalse(o.errorMessage().contains("Internal error"), o.errorMessage());
+        assertEquals(2, kit.eval("1 + 1"));
+    }
+
+    @Test
+    void loadOfAnUnusablePathIsReadable() {
+        CellOutcome o = kit.execError("%load bad\u0000name.java");
+        assertFalse(o.errorMessage().contains("Exception"), o.errorMessage());
+    }
 }

@@ -79,6 +79,29 @@ public final class JShellEvaluator implements AutoCloseable {
      * {@link #isNoValue} holds.
      */
     public Object eval(String code, int firstLine) {
+        try {
+            return evalChunks(code, firstLine);
+        } catch (IllegalStateException | InternalError e) {
+            if (!jshellInternal(e)) {
+                throw e;
+            }
+            // JShell's own parser gave up on this source (e.g. "AssertionError: Unexpected tree" on a stray lambda)
+            throw compileError(code, firstLine, 0, "the Java compiler could not read this cell: check the syntax near"
+                    + " lambdas, braces and semicolons");
+        }
+    }
+
+    private static boolean jshellInternal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InternalError || t instanceof AssertionError
+                    || String.valueOf(t.getMessage()).contains("Exception during analyze")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Object evalChunks(String code, int firstLine) {
         Object last = NO_VALUE;
         String remaining = code;
         int consumed = 0;
@@ -110,6 +133,13 @@ public final class JShellEvaluator implements AutoCloseable {
             // variables holding instances of those classes would be reset to null.
             return NO_VALUE;
         }
+        int tooLong = tooLongStringLiteral(source);
+        if (tooLong >= 0) {
+            // JShell would accept it as "recoverable" and then fail every later snippet: the session would be lost
+            throw compileError(cell, firstLine, startOffset + tooLong, "this string literal is longer than Java allows"
+                    + " (65,535 bytes in one constant): build long text at run time, e.g. \"A\".repeat(100_000),"
+                    + " or read it from a file");
+        }
         List<SnippetEvent> events = shell.eval(source);
         // A rejected snippet that names packages of the kernel's class path the compiler was not given yet:
         // give them and compile again (a few rounds, for classes that reference other jars).
@@ -140,7 +170,15 @@ public final class JShellEvaluator implements AutoCloseable {
             if (control.stopRequestedAndReset()) {
                 throw interrupted();
             }
-            if (event.status() == Snippet.Status.RECOVERABLE_DEFINED || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED) {
+            boolean recoverable = event.status() == Snippet.Status.RECOVERABLE_DEFINED
+                    || event.status() == Snippet.Status.RECOVERABLE_NOT_DEFINED;
+            if (recoverable && !(snippet instanceof jdk.jshell.DeclarationSnippet)) {
+                // only declarations can wait for what they use; an expression or statement that did not run failed
+                Diag diag = shell.diagnostics(snippet).filter(Diag::isError).findFirst().orElse(null);
+                throw compileError(cell, firstLine, startOffset + (diag == null ? 0 : (int) Math.max(0, diag.getStartPosition())),
+                        diag == null ? "this code could not be compiled" : diag.getMessage(Locale.ROOT));
+            }
+            if (recoverable) {
                 String missing = shell.unresolvedDependencies((jdk.jshell.DeclarationSnippet) snippet)
                         .collect(Collectors.joining(", "));
                 System.err.println("note: " + snippet.source().strip().lines().findFirst().orElse("")
@@ -153,6 +191,57 @@ public final class JShellEvaluator implements AutoCloseable {
             }
         }
         return value;
+    }
+
+    /**
+     * The offset of the first string literal or text block of {@code source} whose modified UTF-8 form exceeds the
+     * class file's 65,535-byte constant limit, or -1. (Escapes are counted as written: a few literals just under the
+     * limit may be refused, none above it is let through.)
+     */
+    public static int tooLongStringLiteral(String source) {
+        int n = source.length();
+        int i = 0;
+        while (i < n) {
+            char c = source.charAt(i);
+            if (c == '/' && i + 1 < n && source.charAt(i + 1) == '/') {
+                int eol = source.indexOf('\n', i);
+                i = eol < 0 ? n : eol + 1;
+            } else if (c == '/' && i + 1 < n && source.charAt(i + 1) == '*') {
+                int end = source.indexOf("*/", i + 2);
+                i = end < 0 ? n : end + 2;
+            } else if (c == '\'') {
+                i++;
+                while (i < n && source.charAt(i) != '\'' && source.charAt(i) != '\n') {
+                    i += source.charAt(i) == '\\' ? 2 : 1;
+                }
+                i++;
+            } else if (c == '"') {
+                boolean block = source.startsWith("\"\"\"", i);
+                int start = i;
+                i += block ? 3 : 1;
+                long bytes = 0;
+                while (i < n) {
+                    char d = source.charAt(i);
+                    if (block ? source.startsWith("\"\"\"", i) : (d == '"' || d == '\n')) {
+                        break;
+                    }
+                    if (d == '\\' && i + 1 < n) {
+                        bytes += 2;
+                        i += 2;
+                        continue;
+                    }
+                    bytes += d == 0 ? 2 : d < 0x80 ? 1 : d < 0x800 ? 2 : 3;
+                    i++;
+                }
+                if (bytes > 65_535) {
+                    return start;
+                }
+                i += block ? 3 : 1;
+            } else {
+                i++;
+            }
+        }
+        return -1;
     }
 
     private boolean isActiveImport(String source) {
@@ -325,10 +414,16 @@ public final class JShellEvaluator implements AutoCloseable {
         boolean first = true;
         while (t != null) {
             String className = t instanceof EvalException ee ? ee.getExceptionClassName() : t.getClass().getName();
+            if (className.equals("org.streamlab.kernel.UserError")) {
+                className = "Error"; // thrown by the kernel's API (display, updateDisplay...): its message says what to do
+            }
             lines.add((first ? "" : "Caused by: ") + className + (t.getMessage() == null ? "" : ": " + t.getMessage()));
             lines.addAll(userFrames(t.getStackTrace()));
             first = false;
             t = t.getCause() == t ? null : t.getCause();
+        }
+        if (name.equals("org.streamlab.kernel.UserError")) {
+            name = "Error";
         }
         return new CellFailure(CellFailure.Kind.EXCEPTION, name, ex.getMessage() == null ? name : ex.getMessage(), lines);
     }
@@ -351,7 +446,8 @@ public final class JShellEvaluator implements AutoCloseable {
                 String line = start != null && e.getLineNumber() > 0 ? "cell line " + (start + e.getLineNumber() - 1) : "cell";
                 boolean topLevel = e.getMethodName().isEmpty() || e.getMethodName().startsWith("do_it$");
                 out.add(topLevel ? "    at " + line : "    in " + e.getMethodName() + "() at " + line + " of the cell that defined it");
-            } else if (!e.getClassName().startsWith("jdk.internal.reflect") && !e.getClassName().startsWith("java.lang.reflect")) {
+            } else if (!e.getClassName().startsWith("jdk.internal.reflect") && !e.getClassName().startsWith("java.lang.reflect")
+                    && !e.getClassName().startsWith("org.streamlab.kernel.")) { // the kernel's own API and exit guard
                 out.add("    at " + e);
             }
         }

@@ -1,5 +1,8 @@
 package org.streamlab.kernel.protocol;
 
+import com.google.gson.Gson;
+import com.google.gson.JsonElement;
+import java.lang.reflect.Field;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.dflib.jjava.jupyter.channels.JupyterConnection;
 import org.dflib.jjava.jupyter.channels.ShellHandler;
@@ -73,6 +76,44 @@ final class BlockingShellChannel extends org.dflib.jjava.jupyter.channels.ShellC
             }
         }, (control ? "control-" : "shell-") + IDS.getAndIncrement());
         loop.start();
+    }
+
+    /**
+     * Every reply on shell and control passes here: its content is completed with the fields the messaging spec
+     * requires ({@link ReplyConformance}) before it is signed and sent.
+     */
+    @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    public synchronized void sendMessage(Message<?> message) {
+        String type = message.getHeader().getType().getName();
+        Object content = message.getContent();
+        if (ReplyConformance.isReply(type) && content != null && WIRE_GSON != null) {
+            try {
+                JsonElement json = WIRE_GSON.toJsonTree(content);
+                if (json.isJsonObject()) {
+                    Object conformed = ReplyConformance.conform(type, json.getAsJsonObject());
+                    message = new Message(message.getIdentities(), message.getHeader(),
+                            message.hasParentHeader() ? message.getParentHeader() : null, message.getMetadata(),
+                            conformed, message.getBlobs());
+                }
+            } catch (RuntimeException e) {
+                logger.warn("sent {} as it was: {}", type, e.toString());
+            }
+        }
+        super.sendMessage(message);
+    }
+
+    /** The Gson that jjava-jupyter serializes contents with (its type adapters), so the JSON is the same. */
+    private static final Gson WIRE_GSON = wireGson();
+
+    private static Gson wireGson() {
+        try {
+            Field f = org.dflib.jjava.jupyter.channels.JupyterSocket.class.getDeclaredField("gson");
+            f.setAccessible(true);
+            return (Gson) f.get(null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
     }
 
     @Override

@@ -22,8 +22,8 @@ public final class CellOutcome {
         this.stderr = stderr;
         this.value = value;
         this.result = result;
-        this.displays = List.copyOf(displays);
-        this.latestById = Map.copyOf(latestById);
+        this.displays = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(displays));
+        this.latestById = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(latestById));
         this.error = error;
     }
 

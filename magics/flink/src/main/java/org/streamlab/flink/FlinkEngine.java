@@ -81,6 +81,9 @@ final class FlinkEngine implements AutoCloseable {
         conf.put("rest.bind-port", "0");
         conf.put("jobmanager.rpc.address", "127.0.0.1");
         conf.put("taskmanager.host", "127.0.0.1");
+        // the BlobServer (jobmanager.bind-host) and the task manager's servers otherwise listen on every interface
+        conf.put("jobmanager.bind-host", "127.0.0.1");
+        conf.put("taskmanager.bind-host", "127.0.0.1");
         conf.put("taskmanager.numberOfTaskSlots", String.valueOf(EMBEDDED_SLOTS));
         // Small footprint: the kernel also hosts Kafka, Spark and ClickHouse clients.
         conf.put("taskmanager.memory.managed.size", "128m");

@@ -10,6 +10,9 @@ final class SqlErrors {
     private SqlErrors() {}
 
     static UserError toUserError(String where, Throwable e, boolean earlierRan) {
+        if (org.streamlab.kernel.Throwables.interrupted(e)) {
+            return new UserError(where + "interrupted", "run the cell again" + (earlierRan ? "; the statements before it ran" : ""), e);
+        }
         String message = describe(e);
         String hint;
         String lower = message.toLowerCase(java.util.Locale.ROOT);
@@ -40,6 +43,9 @@ final class SqlErrors {
         if (root != top && !rootLine.isBlank() && !first.contains(rootLine)) {
             message = first.isBlank() ? rootLine : first + " Cause: " + rootLine;
         }
+        if (message.isBlank()) {
+            message = "the statement failed without a message (the engines' log: workspace/logs/engines.log)";
+        }
         String rootText = root.getMessage() == null ? "" : root.getMessage();
         int idx = rootText.indexOf("Available factory identifiers are:");
         if (idx >= 0) {
@@ -63,8 +69,9 @@ final class SqlErrors {
 
     private static String cleanFirstLine(Throwable t) {
         String m = t.getMessage();
-        if (m == null || m.isBlank()) {
-            return t.getClass().getSimpleName();
+        m = org.streamlab.kernel.Throwables.clean(m);
+        if (m.isBlank()) {
+            return "";
         }
         int was = m.indexOf("Was expecting");
         if (was >= 0) {

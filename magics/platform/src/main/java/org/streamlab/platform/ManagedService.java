@@ -71,6 +71,10 @@ public abstract class ManagedService {
             if (e instanceof UserError ue) {
                 throw ue;
             }
+            if (org.streamlab.kernel.Throwables.interrupted(e)) {
+                throw new UserError(name + " did not finish starting: the cell was interrupted",
+                        "run the cell again to start " + name, e);
+            }
             throw new UserError(startFailureMessage(), startFailureHint(), e);
         }
     }
@@ -121,12 +125,9 @@ public abstract class ManagedService {
         };
     }
 
+    /** One readable line for a failure: the deepest cause's message, without Java class names. */
     public static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        String m = t.getMessage();
-        return t.getClass().getSimpleName() + (m == null ? "" : ": " + m);
+        return org.streamlab.kernel.Throwables.readableMessage(e);
     }
+
 }

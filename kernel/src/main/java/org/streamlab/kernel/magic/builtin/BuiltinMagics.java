@@ -96,7 +96,12 @@ public final class BuiltinMagics {
                 "%load FILE\n\nEvaluates the file's declarations and statements in the notebook (relative paths from the notebook's folder).",
                 (ctx, args) -> {
                     String file = args.parse().atMostPositional(1).positional(0, "FILE");
-                    Path path = Path.of(file).toAbsolutePath();
+                    Path path;
+                    try {
+                        path = Path.of(file).toAbsolutePath();
+                    } catch (java.nio.file.InvalidPathException e) {
+                        throw new UserError("not a file name this system can use: " + file, "give the path of a .java file, e.g. %load src/Helpers.java");
+                    }
                     if (!Files.isRegularFile(path)) {
                         throw new UserError("no such file: " + path, "check the path; the notebook's folder is " + Path.of("").toAbsolutePath());
                     }

@@ -4,6 +4,9 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * The two JDBC drivers, instantiated directly (not through DriverManager) and only when a connection is
@@ -42,21 +45,47 @@ final class JdbcDrivers {
         return c;
     }
 
-    private static Driver legacyDriver() {
+    private static Driver legacyDriver() throws SQLException {
         Driver d = legacy;
         if (d == null) {
-            d = new ru.yandex.clickhouse.ClickHouseDriver();
+            d = initializeOffThread(ru.yandex.clickhouse.ClickHouseDriver::new);
             legacy = d;
         }
         return d;
     }
 
-    private static Driver officialDriver() {
+    private static Driver officialDriver() throws SQLException {
         Driver d = official;
         if (d == null) {
-            d = new com.clickhouse.jdbc.ClickHouseDriver();
+            d = initializeOffThread(com.clickhouse.jdbc.ClickHouseDriver::new);
             official = d;
         }
         return d;
+    }
+
+    /**
+     * Creates a driver on a thread of its own. A driver's first instance initialises its classes (and their
+     * logging); a Jupyter interrupt reaching the cell thread in the middle of that would leave the classes
+     * failed for the rest of the JVM ("Could not initialize class"). Here the interrupt only stops the wait.
+     */
+    static Driver initializeOffThread(Supplier<Driver> create) throws SQLException {
+        CompletableFuture<Driver> future = new CompletableFuture<>();
+        Thread init = new Thread(() -> {
+            try {
+                future.complete(create.get());
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+        }, "clickhouse-driver-init");
+        init.setDaemon(true);
+        init.start();
+        try {
+            return future.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while the ClickHouse driver was loading; run the cell again", e);
+        } catch (ExecutionException e) {
+            throw new SQLException("the ClickHouse driver could not be loaded: " + e.getCause(), e.getCause());
+        }
     }
 }

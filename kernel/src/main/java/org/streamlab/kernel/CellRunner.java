@@ -52,8 +52,8 @@ final class CellRunner {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             if (cause instanceof RuntimeException re) {
-                if (cell.interrupted && !(re instanceof CellFailure cf && cf.kind() != CellFailure.Kind.INTERRUPTED)
-                        && !(re instanceof UserError)) {
+                if (cell.interrupted && !(re instanceof UserError) && (!(re instanceof CellFailure cf)
+                        || cf.kind() == CellFailure.Kind.INTERRUPTED || isInterruptOfUserCode(cf))) {
                     throw interruptedFailure();
                 }
                 throw re;
@@ -67,6 +67,12 @@ final class CellRunner {
         } finally {
             running = null;
         }
+    }
+
+    /** User code woken by the interrupt (a sleep, a join) throws InterruptedException: that is the interrupt. */
+    private static boolean isInterruptOfUserCode(CellFailure failure) {
+        return failure.kind() == CellFailure.Kind.EXCEPTION
+                && "java.lang.InterruptedException".equals(failure.exceptionName());
     }
 
     private static CellFailure interruptedFailure() {

@@ -113,14 +113,14 @@ def test_interrupt_stops_the_cell_and_keeps_state(kernel, code):
     km.interrupt_kernel()
     error = None
     while True:
-        msg = kc.get_iopub_msg(timeout=10)
+        msg = kc.get_iopub_msg(timeout=30)
         if msg["parent_header"].get("msg_id") != msg_id:
             continue
         if msg["msg_type"] == "error":
             error = msg["content"]
         if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
             break
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 30  # far below the 60 s sleep and the endless loop: the interrupt ended them
     assert error is not None and "Interrupted" in "".join(error["traceback"])
     assert run(kc, "keptAcrossInterrupt").result["text/plain"] == "5"
 

@@ -130,7 +130,18 @@ public final class JobControl {
                 Map<TopicPartition, Long> committed = committedOffsets(bootstrapServers, groupId);
                 return end.entrySet().stream().allMatch(e -> committed.getOrDefault(e.getKey(), 0L) >= e.getValue());
             });
-            return job.stopWithSavepoint(true, null, SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (true) {
+                try {
+                    return job.stopWithSavepoint(true, null, SavepointFormatType.CANONICAL).get(120, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    // a job restored a moment ago may still be deploying its tasks: the savepoint cannot start yet
+                    if (!tasksNotYetRunning(e) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(200);
+                }
+            }
         } catch (Exception | Error e) {
             job.cancel();
             throw e;
@@ -200,6 +211,15 @@ public final class JobControl {
     }
 
     /** The innermost cause as {@code SimpleName: message}. */
+    private static boolean tasksNotYetRunning(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (String.valueOf(t.getMessage()).contains("Not all required tasks are currently running")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static String rootMessage(Throwable e) {
         Throwable t = e;
         while (t.getCause() != null && t.getCause() != t) {

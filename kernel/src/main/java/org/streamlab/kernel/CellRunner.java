@@ -41,15 +41,8 @@ final class CellRunner {
         running = cell;
         Future<Object> f = cellThread.submit(() -> {
             runnerThread = Thread.currentThread();
-            try {
-                return dispatch(code);
-            } finally {
-                // an interrupt meant for this cell must not reach the next one; cleared here, at the end, so
-                // one that arrives before the cell thread picks the cell up is not lost
-                running = null;
-                Thread.interrupted();
-                session.evaluator().clearPendingStop();
-            }
+            Thread.interrupted(); // clear an interrupt left over from the previous cell
+            return dispatch(code);
         });
         try {
             return f.get();
@@ -104,9 +97,8 @@ final class CellRunner {
             }
         }
         JShellEvaluator evaluator = session.evaluator();
-        boolean javaRunning = evaluator.isRunning();
-        evaluator.stop(); // Java code: interrupt, then stop its thread; while compiling: its snippets do not start
-        if (javaRunning) {
+        if (evaluator.isRunning()) {
+            evaluator.stop(); // Java code: interrupt, then stop its thread
             return;
         }
         Thread t = runnerThread; // a magic: wake it from blocking calls

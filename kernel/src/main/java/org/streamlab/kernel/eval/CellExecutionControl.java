@@ -22,8 +22,6 @@ final class CellExecutionControl extends LocalExecutionControl {
     private final Object lock = new Object();
     private volatile Thread running;
     private volatile boolean stopRequested;
-    /** A stop that came while no snippet ran (the cell was still compiling): the next snippet of the cell does not start. */
-    private volatile boolean stopPending;
     private final Map<String, byte[]> loadedClasses = new ConcurrentHashMap<>();
 
     @Override
@@ -55,13 +53,6 @@ final class CellExecutionControl extends LocalExecutionControl {
         Thread self = Thread.currentThread();
         self.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
         stopRequested = false;
-        if (stopPending) {
-            // the interrupt came while the cell was being compiled: a busy loop would never see it, so the
-            // snippet does not start at all
-            stopPending = false;
-            stopRequested = true;
-            throw new StoppedException();
-        }
         Object result = null;
         Throwable failure = null;
         try {
@@ -106,7 +97,6 @@ final class CellExecutionControl extends LocalExecutionControl {
         synchronized (lock) {
             t = running;
             if (t == null) {
-                stopPending = true;
                 return;
             }
             stopRequested = true;
@@ -131,11 +121,6 @@ final class CellExecutionControl extends LocalExecutionControl {
                 t.stop(); // Java 17: the only way to end a busy loop that never checks for interrupts
             }
         }
-    }
-
-    /** Forgets a stop that no snippet saw (the interrupted cell was a magic, or ended before its next snippet). */
-    void clearPendingStop() {
-        stopPending = false;
     }
 
     /** True once after a stop ended a snippet; the evaluator then reports an interrupt, not an error. */

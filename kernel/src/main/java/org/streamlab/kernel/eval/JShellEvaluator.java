@@ -323,11 +323,6 @@ public final class JShellEvaluator implements AutoCloseable {
         control.stop();
     }
 
-    /** Called when a cell ends: an interrupt meant for it must not stop the next cell. */
-    public void clearPendingStop() {
-        control.clearPendingStop();
-    }
-
     public boolean isRunning() {
         return control.isRunning();
     }

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
 import org.streamlab.kernel.eval.CellFailure;
 import org.streamlab.kernel.eval.JShellEvaluator;
 import org.streamlab.kernel.magic.MagicArgs;
@@ -28,6 +29,9 @@ final class CellRunner {
     });
     private volatile Thread runnerThread;
     private volatile RunningCell running;
+    /** Guards the start and end of a cell against an interrupt, so one meant for a cell never reaches the next. */
+    private final Object lock = new Object();
+    private final AtomicLong generations = new AtomicLong();
 
     CellRunner(KernelSession session) {
         this.session = session;
@@ -37,12 +41,30 @@ final class CellRunner {
         if (Thread.currentThread() == runnerThread) {
             return dispatch(code); // a magic running a nested cell body, e.g. %%check or %%time
         }
-        RunningCell cell = new RunningCell();
-        running = cell;
+        RunningCell cell = new RunningCell(generations.incrementAndGet());
+        synchronized (lock) {
+            running = cell;
+        }
         Future<Object> f = cellThread.submit(() -> {
             runnerThread = Thread.currentThread();
-            Thread.interrupted(); // clear an interrupt left over from the previous cell
-            return dispatch(code);
+            try {
+                if (cell.interrupted) {
+                    throw interruptedFailure(); // interrupted before the cell thread picked it up: it does not run
+                }
+                return dispatch(code);
+            } finally {
+                // an interrupt meant for this cell must not reach the next one: the cell ends under the lock the
+                // interrupt takes, so a late interrupt finds no cell; the evaluator forgets a stop asked for it
+                synchronized (lock) {
+                    if (running == cell) {
+                        running = null;
+                    }
+                    Thread.interrupted();
+                }
+                if (cell.usedJava) {
+                    session.evaluator().endCell(cell.generation);
+                }
+            }
         });
         try {
             return f.get();
@@ -65,7 +87,11 @@ final class CellRunner {
             // thread serving the Jupyter socket: it becomes this cell's error
             throw new IllegalStateException(cause.toString(), cause);
         } finally {
-            running = null;
+            synchronized (lock) {
+                if (running == cell) {
+                    running = null;
+                }
+            }
         }
     }
 
@@ -80,13 +106,20 @@ final class CellRunner {
                 List.of("Interrupted: the cell was stopped. Variables defined before the interrupt are kept."));
     }
 
-    /** Stops the running cell: the cell's own hooks, the extensions' hooks, then the code itself. */
+    /**
+     * Stops the running cell: the cell's own hooks, the extensions' hooks, then the code itself. The stop is tied
+     * to the cell's generation: Java code of that cell that is compiling does not start, Java code that runs is
+     * stopped, a magic is woken from blocking calls; once the cell has ended, nothing of the stop is left.
+     */
     void interrupt(List<Runnable> extensionHooks) {
-        RunningCell cell = running;
-        if (cell == null) {
-            return;
+        RunningCell cell;
+        synchronized (lock) {
+            cell = running;
+            if (cell == null) {
+                return; // no cell: an interrupt of an idle kernel does nothing
+            }
+            cell.interrupted = true;
         }
-        cell.interrupted = true;
         List<Runnable> hooks = new java.util.ArrayList<>(cell.hooks);
         hooks.addAll(extensionHooks);
         for (Runnable hook : hooks) {
@@ -96,20 +129,25 @@ final class CellRunner {
                 System.err.println("StreamLab: an interrupt hook failed: " + e);
             }
         }
-        JShellEvaluator evaluator = session.evaluator();
-        if (evaluator.isRunning()) {
-            evaluator.stop(); // Java code: interrupt, then stop its thread
-            return;
+        if (cell.usedJava) {
+            // Java code of this cell: stops its running snippet, or the next one before it starts; a no-op if the
+            // cell has ended (the evaluator knows which cell its snippets belong to)
+            session.evaluator().stop(cell.generation);
         }
-        Thread t = runnerThread; // a magic: wake it from blocking calls
-        if (t != null) {
-            t.interrupt();
+        synchronized (lock) {
+            if (running != cell || cell.inJava) {
+                return; // ended; or Java that is compiling or running, which the stop above handles
+            }
+            Thread t = runnerThread; // a magic: wake it from blocking calls
+            if (t != null) {
+                t.interrupt();
+            }
         }
     }
 
     MagicContext context() {
         RunningCell cell = running;
-        return cell != null ? cell : new RunningCell();
+        return cell != null ? cell : new RunningCell(0);
     }
 
     private Object dispatch(String code) {
@@ -169,7 +207,32 @@ final class CellRunner {
     }
 
     private Object evalJava(String code, int firstLine) {
-        Object v = session.evaluator().eval(code, firstLine);
+        RunningCell cell = running;
+        JShellEvaluator evaluator = session.evaluator();
+        if (cell == null) {
+            return noValueIfNone(evaluator.eval(code, firstLine));
+        }
+        boolean wasInJava = cell.inJava;
+        synchronized (lock) {
+            cell.inJava = true;
+        }
+        try {
+            evaluator.beginCell(cell.generation);
+            cell.usedJava = true;
+            // read after the evaluator knows the cell: an interrupt either came before (seen here) or its stop
+            // reaches the evaluator after, and the next snippet of this cell does not start
+            if (cell.interrupted) {
+                throw interruptedFailure();
+            }
+            return noValueIfNone(evaluator.eval(code, firstLine));
+        } finally {
+            synchronized (lock) {
+                cell.inJava = wasInJava;
+            }
+        }
+    }
+
+    private static Object noValueIfNone(Object v) {
         return JShellEvaluator.isNoValue(v) ? NoValue.INSTANCE : v;
     }
 
@@ -201,7 +264,16 @@ final class CellRunner {
     /** The magic context of one running cell. */
     private final class RunningCell implements MagicContext {
         final List<Runnable> hooks = new CopyOnWriteArrayList<>();
+        /** Which cell this is: the evaluator applies a stop only to the snippets of the cell it was asked for. */
+        final long generation;
         volatile boolean interrupted;
+        /** Java of this cell is compiling or running (guarded by the runner's lock). */
+        volatile boolean inJava;
+        volatile boolean usedJava;
+
+        RunningCell(long generation) {
+            this.generation = generation;
+        }
 
         @Override
         public PrintStream out() {

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamlab.kernel.eval.JShellEvaluator;
 import org.streamlab.kernel.testkit.CellOutcome;
 import org.streamlab.kernel.testkit.KernelTestKit;
 
@@ -128,6 +129,59 @@ class JavaEvaluationTest {
     void interruptStopsASleep() {
         CellOutcome o = kit.execInterrupted("Thread.sleep(60_000);", Duration.ofMillis(300));
         assertEquals("Interrupted", o.error().name());
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(300) // a hang guard only: without the fix the loop below never ends
+    void anInterruptWhileTheCellCompilesStopsABusyLoopBeforeItStarts() {
+        kit.execSuccess("int keptAcrossEarlyInterrupt = 3;");
+        JShellEvaluator evaluator = kit.session().evaluator();
+        java.util.concurrent.atomic.AtomicInteger interrupts = new java.util.concurrent.atomic.AtomicInteger();
+        // the interrupt lands while JShell is about to compile the loop: no snippet runs, so JShell's stop alone
+        // would find nothing to stop, and the loop never looks at the cell thread's interrupt flag
+        evaluator.beforeCompile(source -> {
+            if (source.contains("while (true)") && interrupts.getAndIncrement() == 0) {
+                Thread control = new Thread(kit.session()::interrupt, "test-control-channel");
+                control.start();
+                joinUninterruptibly(control);
+            }
+        });
+        CellOutcome o;
+        try {
+            o = kit.exec("long spinEarly = 0;\nwhile (true) { spinEarly++; }");
+        } finally {
+            evaluator.beforeCompile(null);
+        }
+        assertEquals(1, interrupts.get());
+        assertEquals("Interrupted", o.error().name(), o.errorMessage());
+        assertEquals(0L, kit.eval("spinEarly"), "the loop must not have started");
+        assertEquals(4, kit.eval("keptAcrossEarlyInterrupt + 1"));
+        // the stop belonged to that cell: the next one runs to its end
+        assertEquals(499_500L, kit.eval("long sum = 0; for (int i = 0; i < 1000; i++) { sum += i; }\nsum"));
+    }
+
+    @Test
+    void anInterruptOfAnIdleKernelDoesNotStopTheNextCell() {
+        kit.execSuccess("%%bash\necho before");
+        kit.session().interrupt(); // no cell runs: nothing to stop, nothing left for the next cell
+        assertEquals(45L, kit.eval("long idleSum = 0; for (int i = 0; i < 10; i++) { idleSum += i; }\nidleSum"));
+        CellOutcome bash = kit.exec("%%bash\necho after");
+        assertTrue(bash.ok(), bash.errorMessage());
+        assertTrue(bash.stdout().contains("after"), bash.stdout());
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (t.isAlive()) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test

@@ -22,6 +22,10 @@ final class CellExecutionControl extends LocalExecutionControl {
     private final Object lock = new Object();
     private volatile Thread running;
     private volatile boolean stopRequested;
+    /** The cell whose snippets run now (its generation), 0 between cells; guarded by {@link #lock}. */
+    private long cellGeneration;
+    /** The cell a stop was asked for: its snippets do not start; forgotten when another cell begins or it ends. */
+    private long stopForGeneration;
     private final Map<String, byte[]> loadedClasses = new ConcurrentHashMap<>();
 
     @Override
@@ -53,6 +57,14 @@ final class CellExecutionControl extends LocalExecutionControl {
         Thread self = Thread.currentThread();
         self.setContextClassLoader(doitMethod.getDeclaringClass().getClassLoader());
         stopRequested = false;
+        synchronized (lock) {
+            if (cellGeneration != 0 && stopForGeneration == cellGeneration) {
+                // the stop came while the cell was compiling (JShell's stop only reaches a running snippet, and a
+                // busy loop would never see the cell thread's interrupt): the snippet does not start at all
+                stopRequested = true;
+                throw new StoppedException();
+            }
+        }
         Object result = null;
         Throwable failure = null;
         try {
@@ -89,12 +101,49 @@ final class CellExecutionControl extends LocalExecutionControl {
         return LiveValues.park(result);
     }
 
-    /** Interrupts the running snippet; if it is still running after a short grace, stops it. */
+    /** Snippets from now on belong to cell {@code generation}; a stop asked for an earlier cell is forgotten. */
+    void beginCell(long generation) {
+        synchronized (lock) {
+            if (cellGeneration != generation) {
+                cellGeneration = generation;
+                stopForGeneration = 0;
+            }
+        }
+    }
+
+    /** Cell {@code generation} ended: a stop asked for it must not reach the next cell. */
+    void endCell(long generation) {
+        synchronized (lock) {
+            if (cellGeneration == generation) {
+                cellGeneration = 0;
+                stopForGeneration = 0;
+            }
+        }
+    }
+
+    /** JShell's own stop: stops the cell whose snippets run now. */
     @Override
-    @SuppressWarnings("deprecation")
     public void stop() {
+        long generation;
+        synchronized (lock) {
+            generation = cellGeneration;
+        }
+        stop(generation);
+    }
+
+    /**
+     * Stops cell {@code generation}: a snippet of it that runs is interrupted and, if it is still running after a
+     * short grace, stopped; if none runs (the cell is compiling), its next snippet does not start. A stop for a cell
+     * that is not the current one (it ended, or has not begun) does nothing.
+     */
+    @SuppressWarnings("deprecation")
+    void stop(long generation) {
         Thread t;
         synchronized (lock) {
+            if (generation == 0 || generation != cellGeneration) {
+                return;
+            }
+            stopForGeneration = generation;
             t = running;
             if (t == null) {
                 return;
@@ -105,7 +154,7 @@ final class CellExecutionControl extends LocalExecutionControl {
         long deadline = System.nanoTime() + STOP_GRACE_MILLIS * 1_000_000;
         while (System.nanoTime() < deadline) {
             synchronized (lock) {
-                if (running != t) {
+                if (running != t || cellGeneration != generation) {
                     return;
                 }
             }
@@ -117,7 +166,7 @@ final class CellExecutionControl extends LocalExecutionControl {
             }
         }
         synchronized (lock) {
-            if (running == t) {
+            if (running == t && cellGeneration == generation) {
                 t.stop(); // Java 17: the only way to end a busy loop that never checks for interrupts
             }
         }

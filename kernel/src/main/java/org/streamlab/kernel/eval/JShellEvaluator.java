@@ -30,6 +30,7 @@ public final class JShellEvaluator implements AutoCloseable {
     private final JShell shell;
     private final CellExecutionControl control;
     private final SourceCodeAnalysis analysis;
+    private volatile java.util.function.Consumer<String> beforeCompile = source -> { };
     /** Snippet id -> (first line of the snippet within its cell), for mapping stack frames to cell lines. */
     private final Map<String, Integer> snippetLines = new HashMap<>();
 
@@ -140,6 +141,7 @@ public final class JShellEvaluator implements AutoCloseable {
                     + " (65,535 bytes in one constant): build long text at run time, e.g. \"A\".repeat(100_000),"
                     + " or read it from a file");
         }
+        beforeCompile.accept(source);
         List<SnippetEvent> events = shell.eval(source);
         // A rejected snippet that names packages of the kernel's class path the compiler was not given yet:
         // give them and compile again (a few rounds, for classes that reference other jars).
@@ -321,6 +323,29 @@ public final class JShellEvaluator implements AutoCloseable {
     /** Stops the running snippet, if any. Safe to call from another thread. */
     public void stop() {
         control.stop();
+    }
+
+    /** The Java chunks evaluated from now on belong to cell {@code generation} (a number that grows per cell). */
+    public void beginCell(long generation) {
+        control.beginCell(generation);
+    }
+
+    /** Cell {@code generation} ended: a stop asked for it is forgotten. */
+    public void endCell(long generation) {
+        control.endCell(generation);
+    }
+
+    /**
+     * Stops cell {@code generation}: its running snippet now, or, while it compiles, its next snippet before it
+     * starts. Does nothing once the cell has ended, so a late stop never reaches the next cell.
+     */
+    public void stop(long generation) {
+        control.stop(generation);
+    }
+
+    /** Test hook: runs on the cell thread before each snippet is compiled (lets a test land an interrupt then). */
+    public void beforeCompile(java.util.function.Consumer<String> hook) {
+        beforeCompile = hook == null ? source -> { } : hook;
     }
 
     public boolean isRunning() {

@@ -99,7 +99,7 @@ public final class ClickHouseKillFault {
                 + " from the kill until ClickHouse answered again; " + FaultResult.millis(retriedBatchDone - killedAt.get())
                 + " until the batch was written";
         return new FaultResult("ClickHouse: server killed mid-insert", "SIGKILL of clickhouse-server, batch re-sent",
-                expected, lost, duplicated, recovery, notes);
+                killLandedMidInsert && killedPid > 0, expected, lost, duplicated, recovery, notes);
     }
 
     private static void insertBatch(int batch, int rows) throws SQLException {

@@ -59,9 +59,9 @@ public final class FaultHarness {
 
     /** A markdown table of the results, then each scenario's notes. */
     public static String table(List<FaultResult> results) {
-        StringBuilder sb = new StringBuilder("| scenario | fault | expected | lost | duplicated | recovery |\n|---|---|---:|---:|---:|---|\n");
+        StringBuilder sb = new StringBuilder("| scenario | fault | injected | expected | lost | duplicated | recovery |\n|---|---|---|---:|---:|---:|---|\n");
         for (FaultResult r : results) {
-            sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %d | %s |%n", r.scenario(), r.fault(), r.expected(),
+            sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %d | %s |%n", r.scenario(), r.fault(), r.injected() ? "yes" : "NO", r.expected(),
                     r.lost(), r.duplicated(), r.recovery()));
         }
         for (FaultResult r : results) {

@@ -6,12 +6,12 @@ import java.util.List;
  * What one fault scenario measured: the records or rows it expected, how many of them were lost or duplicated after
  * recovery, how long recovery took, and notes on what exactly was done (so a figure is never read out of context).
  */
-public record FaultResult(String scenario, String fault, long expected, long lost, long duplicated,
+public record FaultResult(String scenario, String fault, boolean injected, long expected, long lost, long duplicated,
                           String recovery, List<String> notes) {
 
-    /** True when nothing was lost and nothing duplicated. */
+    /** True when the fault happened as planned and nothing was lost and nothing duplicated. */
     public boolean exact() {
-        return lost == 0 && duplicated == 0;
+        return injected && lost == 0 && duplicated == 0;
     }
 
     static String millis(long nanos) {

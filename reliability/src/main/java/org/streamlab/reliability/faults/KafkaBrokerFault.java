@@ -150,7 +150,8 @@ public final class KafkaBrokerFault {
         notes.add("longest gap between two acknowledgements: " + FaultResult.millis(longestAckGap.get()));
         String recovery = resumeNanos < 0 ? "never resumed on the victim's partitions"
                 : FaultResult.millis(resumeNanos) + " from the stop until the first ack on a partition the stopped broker led";
-        return new FaultResult("Kafka: 1 of 3 brokers down", "leader broker stopped mid-produce", acked.size(),
+        return new FaultResult("Kafka: 1 of 3 brokers down", "leader broker stopped mid-produce",
+                stopDone.get() > 0 && firstAckAfterKill.get() != Long.MAX_VALUE, acked.size(),
                 lost, duplicated, recovery, notes);
     }
 

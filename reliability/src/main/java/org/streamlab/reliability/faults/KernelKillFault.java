@@ -36,6 +36,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class KernelKillFault {
     private static final String IN = "faults-kill-in";
     private static final String OUT = "faults-kill-out";
+    /** Milliseconds per start-up phase of the embedded Kafka (package-private in the kafka module). */
+    private static final String PHASES = "var phasesMethod = org.streamlab.kafka.KafkaService.class.getDeclaredMethod(\"startupPhases\");\n"
+            + "phasesMethod.setAccessible(true);\nString.valueOf(phasesMethod.invoke(org.streamlab.kafka.Kafka.service()))";
 
     private KernelKillFault() {
     }
@@ -43,7 +46,10 @@ public final class KernelKillFault {
     public static FaultResult run(Path workspace, int records) throws Exception {
         List<String> notes = new ArrayList<>();
         Child first = Child.start(workspace, "first");
+        long firstKafkaAsked = System.nanoTime();
         String bootstrap = first.call("org.streamlab.kafka.Kafka.bootstrapServers()");
+        long firstKafkaNanos = System.nanoTime() - firstKafkaAsked;
+        String firstPhases = first.call(PHASES);
         try (Admin admin = admin(bootstrap)) {
             admin.createTopics(List.of(new NewTopic(IN, 3, (short) 1), new NewTopic(OUT, 3, (short) 1))).all().get(60, TimeUnit.SECONDS);
         }
@@ -77,9 +83,11 @@ public final class KernelKillFault {
             long kernelUp = System.nanoTime();
             String bootstrap2 = second.call("org.streamlab.kafka.Kafka.bootstrapServers()");
             long kafkaUp = System.nanoTime();
+            String secondPhases = second.call(PHASES);
             Path restoreFrom = latestCheckpointOfAnyJob(checkpoints).orElseThrow(() -> new IllegalStateException("no checkpoint on disk"));
             second.call("var job = org.streamlab.reliability.faults.CopyJob.start(\"" + IN + "\", \"" + OUT + "\", \""
                     + restoreFrom.toUri() + "\");\njob.getJobID().toString()");
+            long submitted = System.nanoTime();
             long running = awaitRunning(second);
             produce(bootstrap2, half, records);
             long done = 0;
@@ -106,9 +114,12 @@ public final class KernelKillFault {
             notes.add("restored from " + workspace.relativize(restoreFrom) + "; new kernel up " + FaultResult.millis(kernelUp - killedAt)
                     + " after the kill, its Kafka " + FaultResult.millis(kafkaUp - killedAt)
                     + (done == 0 ? "; the output never had every id" : "; every id committed " + FaultResult.millis(done - killedAt) + " after the kill"));
+            notes.add("Kafka start in the first kernel (empty folder): " + FaultResult.millis(firstKafkaNanos) + " " + firstPhases
+                    + "; in the new kernel (after the SIGKILL): " + FaultResult.millis(kafkaUp - kernelUp) + " " + secondPhases
+                    + "; restored job submitted to RUNNING: " + FaultResult.millis(running - submitted));
             String recovery = FaultResult.millis(running - killedAt) + " from the SIGKILL until the restored job ran (new kernel, Kafka, job from checkpoint)";
             return new FaultResult("Kernel: SIGKILL mid-job, restore from checkpoint", "kernel JVM SIGKILLed, new kernel restores the job",
-                    records, lost, duplicated, recovery, notes);
+                    outBeforeKill > 0 && outBeforeKill < records, records, lost, duplicated, recovery, notes);
         } finally {
             second.close();
         }
@@ -203,6 +214,7 @@ public final class KernelKillFault {
         }
 
         static Child start(Path workspace, String name) throws IOException {
+            Files.createDirectories(workspace);
             Path log = workspace.resolve("kernel-" + name + ".log");
             ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx1g", "-cp", System.getProperty("java.class.path"), KernelChild.class.getName(), workspace.toString(),

@@ -32,6 +32,8 @@ final class CellRunner {
     /** Guards the start and end of a cell against an interrupt, so one meant for a cell never reaches the next. */
     private final Object lock = new Object();
     private final AtomicLong generations = new AtomicLong();
+    /** A cell announced by {@link #expectCell} that {@link #run} has not picked up yet (guarded by {@link #lock}). */
+    private RunningCell expected;
 
     CellRunner(KernelSession session) {
         this.session = session;
@@ -41,8 +43,11 @@ final class CellRunner {
         if (Thread.currentThread() == runnerThread) {
             return dispatch(code); // a magic running a nested cell body, e.g. %%check or %%time
         }
-        RunningCell cell = new RunningCell(generations.incrementAndGet());
+        RunningCell cell;
         synchronized (lock) {
+            // the cell announced by expectCell (an interrupt may already have marked it), or a new one
+            cell = expected != null ? expected : new RunningCell(generations.incrementAndGet());
+            expected = null;
             running = cell;
         }
         Future<Object> f = cellThread.submit(() -> {
@@ -92,6 +97,29 @@ final class CellRunner {
                     running = null;
                 }
             }
+        }
+    }
+
+    /**
+     * An execute request arrived and its cell is about to run: from now on an interrupt is meant for that cell, even
+     * before {@link #run} registers it (the Jupyter client sees the kernel busy with it already).
+     */
+    void expectCell() {
+        synchronized (lock) {
+            if (running == null && expected == null) {
+                expected = new RunningCell(generations.incrementAndGet());
+                running = expected;
+            }
+        }
+    }
+
+    /** The execute request ended: a cell announced by {@link #expectCell} that never ran is forgotten, with its interrupt. */
+    void requestEnded() {
+        synchronized (lock) {
+            if (expected != null && running == expected) {
+                running = null;
+            }
+            expected = null;
         }
     }
 

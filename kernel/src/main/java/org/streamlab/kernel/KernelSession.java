@@ -162,6 +162,16 @@ public final class KernelSession implements AutoCloseable {
         return runner.run(code);
     }
 
+    /** An execute request arrived: an interrupt from now on stops its cell, even one that comes before the cell runs. */
+    public void expectCell() {
+        runner.expectCell();
+    }
+
+    /** The execute request ended: an interrupt meant for it is forgotten. */
+    public void requestEnded() {
+        runner.requestEnded();
+    }
+
     /** Asks the running cell to stop: cancel hooks first, then the Java code. */
     public void interrupt() {
         runner.interrupt(interruptHooks);

@@ -24,6 +24,7 @@ import org.dflib.jjava.jupyter.kernel.magic.MagicsRegistry;
 import org.dflib.jjava.jupyter.kernel.util.StringStyler;
 import org.dflib.jjava.jupyter.messages.Message;
 import org.dflib.jjava.jupyter.messages.reply.KernelInfoReply;
+import org.dflib.jjava.jupyter.messages.request.ExecuteRequest;
 import org.dflib.jjava.jupyter.messages.request.KernelInfoRequest;
 import org.streamlab.kernel.eval.JShellEvaluator;
 import org.streamlab.kernel.magic.MagicSpec;
@@ -57,6 +58,20 @@ public final class StreamLabKernel extends BaseKernel {
 
     private static LanguageInfo languageInfo() {
         return new LanguageInfo("java", Runtime.version().toString(), "text/x-java", ".java", "java", "java", "script");
+    }
+
+    /**
+     * The cell of an execute request is announced before jjava-jupyter publishes busy and execute_input, so a client
+     * that interrupts as soon as it sees them stops this cell (the interrupt is not lost before the cell runs).
+     */
+    @Override
+    protected synchronized void handleExecuteRequest(ShellReplyEnvironment env, Message<ExecuteRequest> request) {
+        session.expectCell();
+        try {
+            super.handleExecuteRequest(env, request);
+        } finally {
+            session.requestEnded();
+        }
     }
 
     /** jjava-jupyter's reply omits "status", which the protocol requires and clients such as nbclient read. */

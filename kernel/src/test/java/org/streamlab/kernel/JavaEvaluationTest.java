@@ -170,6 +170,30 @@ class JavaEvaluationTest {
         assertTrue(bash.stdout().contains("after"), bash.stdout());
     }
 
+    @Test
+    @org.junit.jupiter.api.Timeout(300) // a hang guard only
+    void anInterruptAfterTheRequestArrivedButBeforeTheCellRunsStopsThatCell() {
+        // as on the Jupyter side: the execute request is announced, the client interrupts, then the cell runs
+        kit.session().expectCell();
+        kit.session().interrupt();
+        CellOutcome o = kit.exec("long neverStarted = 1;\nwhile (true) { neverStarted++; }");
+        assertEquals("Interrupted", o.error().name(), o.errorMessage());
+        assertFalse(kit.exec("neverStarted").ok(), "the cell must not have run at all");
+        assertEquals(6, kit.eval("1 + 5"));
+    }
+
+    @Test
+    void anInterruptOfARequestThatEndedWithoutRunningACellIsForgotten() {
+        kit.session().expectCell();
+        kit.session().interrupt();
+        kit.session().requestEnded(); // e.g. an empty or silent request: no cell ran
+        assertEquals(10L, kit.eval("long afterForgotten = 0; for (int i = 0; i < 5; i++) { afterForgotten += i; }\nafterForgotten"));
+        kit.session().expectCell();
+        kit.session().requestEnded();
+        kit.session().interrupt(); // idle again
+        assertEquals(3, kit.eval("1 + 2"));
+    }
+
     private static void joinUninterruptibly(Thread t) {
         boolean interrupted = false;
         while (t.isAlive()) {

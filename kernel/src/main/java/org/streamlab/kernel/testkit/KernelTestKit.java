@@ -94,6 +94,7 @@ public final class KernelTestKit implements AutoCloseable {
         };
         System.setOut(new PrintStream(new TeeStream(out, oldOut), true, StandardCharsets.UTF_8));
         System.setErr(new PrintStream(new TeeStream(err, oldErr), true, StandardCharsets.UTF_8));
+        session.expectCell(); // as the Jupyter side does: an interrupt from now on is meant for this cell
         var pending = interruptAfter == null ? null
                 : timer.schedule(session::interrupt, interruptAfter.toMillis(), TimeUnit.MILLISECONDS);
         Object value = null;
@@ -110,6 +111,7 @@ public final class KernelTestKit implements AutoCloseable {
             if (pending != null) {
                 pending.cancel(false);
             }
+            session.requestEnded();
             System.out.flush();
             System.err.flush();
             System.setOut(oldOut);

@@ -14,7 +14,11 @@ import org.streamlab.kernel.testkit.KernelTestKit;
  * kernel SIGKILLed mid-job. Prints a table (records lost and duplicated, time to recover) and writes it to
  * {@code reports/faults.md}. Not a test: the figures depend on the machine; FaultsTest asserts the outcomes.
  *
- * <pre>java -cp ... org.streamlab.reliability.faults.FaultHarness [kafka] [clickhouse] [kernel] [--report FILE]</pre>
+ * <pre>
+ * mvn -B -o -q -pl reliability -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -Xmx2g -cp reliability/target/classes:$(cat /tmp/cp.txt) org.streamlab.reliability.faults.FaultHarness \
+ *     [kafka] [clickhouse] [kernel] [--report reports/faults.md]
+ * </pre>
  */
 public final class FaultHarness {
     private FaultHarness() {

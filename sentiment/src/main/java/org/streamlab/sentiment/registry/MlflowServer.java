@@ -30,7 +30,7 @@ import org.streamlab.kernel.UserError;
 public final class MlflowServer implements AutoCloseable {
     /** Where the venv is, when set; otherwise the first {@code .venv-mlflow} in the working folder or a parent. */
     public static final String VENV_ENV = "STREAMLAB_MLFLOW_VENV";
-    private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
     private static final Map<Path, MlflowServer> RUNNING = new ConcurrentHashMap<>();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -170,12 +170,22 @@ public final class MlflowServer implements AutoCloseable {
     @Override
     public void close() {
         RUNNING.remove(dir, this);
+        // the uvicorn worker first (SIGTERM: it finishes its requests), then the mlflow command that waits for it;
+        // whatever has not exited after 10 s is killed, and waited for
         List<ProcessHandle> children = process.descendants().toList();
-        process.destroy();
         children.forEach(ProcessHandle::destroy);
+        process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+            for (ProcessHandle child : children) {
+                try {
+                    child.onExit().get(child.isAlive() ? 5 : 0, TimeUnit.SECONDS);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    child.destroyForcibly();
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

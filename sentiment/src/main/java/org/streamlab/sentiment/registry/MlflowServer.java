@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.streamlab.kernel.UserError;
+import org.streamlab.sentiment.ToolVenv;
 
 /**
  * An MLflow tracking server (with its model registry and artifact proxy) as a child process, on 127.0.0.1: the
@@ -51,23 +52,8 @@ public final class MlflowServer implements AutoCloseable {
 
     /** The venv holding {@code bin/mlflow}; a {@link UserError} saying how to make it when there is none. */
     public static Path findVenv() {
-        String configured = System.getenv(VENV_ENV);
-        if (configured != null && !configured.isBlank()) {
-            Path venv = Path.of(configured).toAbsolutePath();
-            if (!Files.isExecutable(venv.resolve("bin/mlflow"))) {
-                throw new UserError(VENV_ENV + "=" + configured + " holds no bin/mlflow",
-                        "run ./streamlab setup, or point it at a venv with mlflow 3.17.2 (tools/requirements-mlflow.txt)");
-            }
-            return venv;
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isExecutable(d.resolve(".venv-mlflow/bin/mlflow"))) {
-                return d.resolve(".venv-mlflow");
-            }
-        }
-        throw new UserError("MLflow is not installed: no .venv-mlflow in " + Path.of("").toAbsolutePath() + " or a parent",
-                "run ./streamlab setup (it creates .venv-mlflow at the repository root), or set " + VENV_ENV
-                        + " to a venv with mlflow 3.17.2, then run the cell again");
+        return ToolVenv.find(VENV_ENV, ".venv-mlflow", "mlflow", "run ./streamlab setup (it creates .venv-mlflow with mlflow "
+                + "3.17.2 from tools/requirements-mlflow.txt at the repository root), then run the cell again");
     }
 
     /** The server for {@code dir} (created if missing): the one already running in this JVM, or a new one. */
@@ -113,19 +99,15 @@ public final class MlflowServer implements AutoCloseable {
                         + lastLines(log, 3), "read " + log + "; run ./streamlab setup if the venv is broken");
             }
             try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(uri + "/health"))
-                        .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
+                try {
+                    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(uri + "/health"))
+                            .timeout(Duration.ofSeconds(2)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                    if (r.statusCode() == 200) {
+                        return;
+                    }
+                } catch (IOException e) {
+                    // not listening yet
                 }
-            } catch (IOException e) {
-                // not listening yet
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                close();
-                throw new UserError("interrupted while the MLflow server started", "run the cell again");
-            }
-            try {
                 Thread.sleep(250);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

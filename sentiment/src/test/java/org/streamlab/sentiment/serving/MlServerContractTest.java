@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.streamlab.sentiment.ToolVenv;
 
 /**
  * The contract of {@link InferenceServer}: the same Open Inference (V2) requests sent to it and to Seldon MLServer
@@ -42,17 +43,8 @@ class MlServerContractTest {
     static Path dir;
 
     static Path venv() {
-        String configured = System.getenv("STREAMLAB_MLSERVER_VENV");
-        if (configured != null && !configured.isBlank()) {
-            return Path.of(configured);
-        }
-        for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-            if (Files.isExecutable(d.resolve(".venv-mlserver/bin/mlserver"))) {
-                return d.resolve(".venv-mlserver");
-            }
-        }
-        return fail("MLServer is not installed: no .venv-mlserver in the working folder or a parent. ./streamlab test makes it "
-                + "(tools/requirements-mlserver.txt); or set STREAMLAB_MLSERVER_VENV to a venv with mlserver 1.7.1");
+        return ToolVenv.find("STREAMLAB_MLSERVER_VENV", ".venv-mlserver", "mlserver",
+                "./streamlab test makes it (mlserver 1.7.1, tools/requirements-mlserver.txt)");
     }
 
     static int freePort() throws IOException {

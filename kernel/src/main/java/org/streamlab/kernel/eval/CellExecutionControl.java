@@ -179,10 +179,6 @@ final class CellExecutionControl extends LocalExecutionControl {
         return was;
     }
 
-    boolean isRunning() {
-        return running != null;
-    }
-
     static final class Provider implements ExecutionControlProvider {
         private final CellExecutionControl control = new CellExecutionControl();
 

@@ -320,11 +320,6 @@ public final class JShellEvaluator implements AutoCloseable {
         shell.addToClasspath(path);
     }
 
-    /** Stops the running snippet, if any. Safe to call from another thread. */
-    public void stop() {
-        control.stop();
-    }
-
     /** The Java chunks evaluated from now on belong to cell {@code generation} (a number that grows per cell). */
     public void beginCell(long generation) {
         control.beginCell(generation);
@@ -346,10 +341,6 @@ public final class JShellEvaluator implements AutoCloseable {
     /** Test hook: runs on the cell thread before each snippet is compiled (lets a test land an interrupt then). */
     public void beforeCompile(java.util.function.Consumer<String> hook) {
         beforeCompile = hook == null ? source -> { } : hook;
-    }
-
-    public boolean isRunning() {
-        return control.isRunning();
     }
 
     public Map<String, byte[]> definedClasses() {

@@ -2,6 +2,7 @@ package org.streamlab.pipelines;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -177,12 +178,19 @@ public final class JobControl {
             throw new IllegalStateException("the job was not cancelled within " + timeout.toSeconds() + " s: " + status);
         }
         Path folder = Path.of(URI.create(anyCheckpoint.path())).getParent();
-        try (Stream<Path> dirs = Files.list(folder)) {
-            Path newest = dirs.filter(d -> d.getFileName().toString().startsWith("chk-") && Files.exists(d.resolve("_metadata")))
-                    .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString().substring(4))))
-                    .orElseThrow(() -> new IllegalStateException("no completed checkpoint left in " + folder
-                            + ": is externalized checkpoint retention RETAIN_ON_CANCELLATION?"));
-            return new Checkpoint(newest.toUri().toString(), Long.parseLong(newest.getFileName().toString().substring(4)));
+        Path newest = newestCompletedCheckpoint(folder).orElseThrow(() -> new IllegalStateException("no completed "
+                + "checkpoint left in " + folder + ": is externalized checkpoint retention RETAIN_ON_CANCELLATION?"));
+        return new Checkpoint(newest.toUri().toString(), Long.parseLong(newest.getFileName().toString().substring(4)));
+    }
+
+    /** The newest completed checkpoint ({@code chk-N} with its {@code _metadata}) in a job's checkpoint folder, if any. */
+    public static Optional<Path> newestCompletedCheckpoint(Path jobFolder) throws IOException {
+        if (!Files.isDirectory(jobFolder)) {
+            return Optional.empty();
+        }
+        try (Stream<Path> dirs = Files.list(jobFolder)) {
+            return dirs.filter(d -> d.getFileName().toString().startsWith("chk-") && Files.exists(d.resolve("_metadata")))
+                    .max(Comparator.comparingLong(d -> Long.parseLong(d.getFileName().toString().substring(4))));
         }
     }
 

@@ -27,6 +27,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.streamlab.pipelines.JobControl;
 
 /**
  * The kernel (a JVM of its own, see {@link KernelChild}) is SIGKILLed while a checkpointed Flink job copies a Kafka
@@ -62,7 +63,7 @@ public final class KernelKillFault {
         long outBeforeKill;
         while (true) {
             outBeforeKill = committedCount(bootstrap, OUT);
-            if (outBeforeKill >= half / 2 && latestCheckpoint(checkpoints.resolve(jobId)).isPresent()) {
+            if (outBeforeKill >= half / 2 && JobControl.newestCompletedCheckpoint(checkpoints.resolve(jobId)).isPresent()) {
                 break;
             }
             if (System.nanoTime() > deadline) {
@@ -73,7 +74,7 @@ public final class KernelKillFault {
         }
         long killedAt = System.nanoTime();
         first.kill();
-        String beforeKill = latestCheckpoint(checkpoints.resolve(jobId)).map(Path::toString).orElse("-");
+        String beforeKill = JobControl.newestCompletedCheckpoint(checkpoints.resolve(jobId)).map(Path::toString).orElse("-");
         notes.add(records + " input records (" + half + " before the kill, " + (records - half) + " after the restart); "
                 + outBeforeKill + "+ committed to the output when the kernel (pid " + first.pid() + ") was SIGKILLed; newest checkpoint then: "
                 + Path.of(beforeKill).getFileName());
@@ -139,16 +140,6 @@ public final class KernelKillFault {
         throw new IllegalStateException("the restored job did not reach RUNNING");
     }
 
-    static Optional<Path> latestCheckpoint(Path jobDir) throws IOException {
-        if (!Files.isDirectory(jobDir)) {
-            return Optional.empty();
-        }
-        try (Stream<Path> s = Files.list(jobDir)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("chk-") && Files.exists(p.resolve("_metadata")))
-                    .max(Comparator.comparingLong(p -> Long.parseLong(p.getFileName().toString().substring(4))));
-        }
-    }
-
     /** The newest completed checkpoint of any job in the workspace: what a user would restore after a crash. */
     static Optional<Path> latestCheckpointOfAnyJob(Path checkpoints) throws IOException {
         if (!Files.isDirectory(checkpoints)) {
@@ -157,7 +148,7 @@ public final class KernelKillFault {
         List<Path> found = new ArrayList<>();
         try (Stream<Path> jobs = Files.list(checkpoints)) {
             for (Path job : jobs.toList()) {
-                latestCheckpoint(job).ifPresent(found::add);
+                JobControl.newestCompletedCheckpoint(job).ifPresent(found::add);
             }
         }
         return found.stream().max(Comparator.comparingLong(p -> p.resolve("_metadata").toFile().lastModified()));

@@ -39,6 +39,7 @@ anything failed, 2 on bad usage.
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import datetime as _dt
 import json
 import os
@@ -48,6 +49,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -470,12 +472,17 @@ def grade_notebook(executed: Path, report_name: str, *, kernel: str, timeout: fl
             result.problem = f"cannot start the notebook runner: {e}"
             return result
         timed_out = False
+        _STOP.started(child, state_path)
         try:
             child.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
         except (KeyboardInterrupt, _Terminated) as e:  # the grader itself is stopped: take child and kernel along
-            result.interrupted = "terminated" if isinstance(e, _Terminated) else "interrupted"
+            _STOP.request("terminated" if isinstance(e, _Terminated) else "interrupted")
+        finally:
+            _STOP.ended(child)
+        if child.pid in _STOP.killed:  # grading was stopped while this run ran: not the notebook's failure
+            result.interrupted, timed_out = _STOP.reason, False
         state = _read_state(state_path)
         kernel_pid = state.get("kernel_pid")
         # also after a normal exit: sweep both groups, so no kernel (or a server it started) outlives its run
@@ -617,20 +624,58 @@ def collect(paths: list[Path]) -> list[Path]:
     return found
 
 
+class _Stop:
+    """Why grading stops early ("interrupted" / "terminated"), seen by every worker, and the runs to kill then.
+    Signals reach the main thread only; it kills the running notebooks' process groups, so their workers return."""
+
+    def __init__(self) -> None:
+        self.reason = ""
+        self._lock = threading.Lock()
+        self._running: dict[int, tuple[subprocess.Popen, Path]] = {}
+        self.killed: set[int] = set()  # runner pids this stop killed
+
+    def started(self, child: subprocess.Popen, state_path: Path) -> None:
+        with self._lock:
+            self._running[child.pid] = (child, state_path)
+
+    def ended(self, child: subprocess.Popen) -> None:
+        with self._lock:
+            self._running.pop(child.pid, None)
+
+    def request(self, reason: str) -> None:
+        with self._lock:
+            self.reason = self.reason or reason
+            running = list(self._running.values())
+            self.killed.update(child.pid for child, _ in running)
+        for child, state_path in running:
+            kernel_pid = _read_state(state_path).get("kernel_pid")
+            kill_tree(child, [kernel_pid] if kernel_pid else [])
+
+    def reset(self) -> None:
+        with self._lock:
+            self.reason = ""
+            self._running.clear()
+            self.killed.clear()
+
+
+_STOP = _Stop()
+
+
 def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_dir: Path, learner: bool,
           runner: list[str] | None = None, keep_workspaces: bool = False, runs: int = 1,
-          reference: Path | None = None, echo=print) -> tuple[list[NotebookResult], int, int]:
+          reference: Path | None = None, echo=print, jobs: int = 1) -> tuple[list[NotebookResult], int, int]:
+    """Grade the notebooks, `jobs` of them at a time (each in its own workspace and kernel; the runs of one
+    notebook always one after the other); results are reported in the order given."""
     report_dir = Path(report_dir).resolve()
-    results: list[NotebookResult] = []
     learner_dir = report_dir / "learner"
     if learner:
         shutil.rmtree(learner_dir, ignore_errors=True)
-    interrupted = None
-    for nb_path in notebooks:
+    _STOP.reset()
+
+    def grade_one(nb_path: Path) -> list[NotebookResult]:
         name = display_path(nb_path)
-        if interrupted:
-            results.append(NotebookResult(path=name, problem=f"not run: grading was {interrupted}"))
-            continue
+        if _STOP.reason:
+            return [NotebookResult(path=name, problem=f"not run: grading was {_STOP.reason}")]
         executed = nb_path
         ref_path = reference_of(nb_path, reference)
         if ref_path is not None and not learner:
@@ -639,9 +684,8 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
                 graded, notes = with_reference_checks(submission, json.loads(ref_path.read_text(encoding="utf-8")))
             except (OSError, ValueError) as e:
                 r = NotebookResult(path=name, problem=f"cannot read the submission or its reference: {e}")
-                results.append(r)
                 echo(f"[grade] {name}: {r.problem}")
-                continue
+                return [r]
             executed = report_dir / "submissions" / (slug(name) + ".ipynb")
             executed.parent.mkdir(parents=True, exist_ok=True)
             executed.write_text(json.dumps(graded, indent=1, ensure_ascii=False), encoding="utf-8")
@@ -654,16 +698,16 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
                 executed, _ = learner_mod.write_learner_version(nb_path, learner_dir)
             except (learner_mod.LearnerError, OSError, ValueError) as e:
                 r = NotebookResult(path=name, problem=f"cannot write the learner version: {e}")
-                results.append(r)
                 echo(f"[grade] {name}: {r.problem}")
-                continue
+                return [r]
         try:
             with open(nb_path, encoding="utf-8") as f:
                 nb_timeout = notebook_timeout(json.load(f), timeout)
         except (OSError, ValueError):
             nb_timeout = timeout or DEFAULT_TIMEOUT
+        results: list[NotebookResult] = []
         for run in range(1, runs + 1):
-            if interrupted:
+            if _STOP.reason:
                 break
             r = NotebookResult(path=name, run=run, runs=runs)
             echo(f"[grade] {r.label} ({'learner version, ' if learner else ''}timeout {nb_timeout:.0f} s) ...")
@@ -671,7 +715,6 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
                                cwd=nb_path.resolve().parent, runner=runner,
                                keep_workspace=keep_workspaces or run < runs,
                                log_name=("learner/" + name) if learner else None, run=run, runs=runs)
-            interrupted = r.interrupted
             results.append(r)
             items = outcomes(r, learner)
             nf = sum(not i.ok for i in items)
@@ -681,6 +724,21 @@ def grade(notebooks: list[Path], *, kernel: str, timeout: float | None, report_d
                 if not i.ok:
                     where = f" (cell {i.cell})" if i.cell is not None and not i.reason.startswith("cell ") else ""
                     echo(f"[grade]   FAIL {i.name}{where}: {i.reason}")
+        return results
+
+    per_notebook: list[list[NotebookResult]] = [[] for _ in notebooks]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(grade_one, nb): i for i, nb in enumerate(notebooks)}
+        pending = set(futures)
+        while pending:
+            try:
+                done, pending = concurrent.futures.wait(pending, timeout=0.5)
+            except (KeyboardInterrupt, _Terminated) as e:  # signals arrive here, in the main thread
+                _STOP.request("terminated" if isinstance(e, _Terminated) else "interrupted")
+                continue
+            for f in done:
+                per_notebook[futures[f]] = f.result()
+    results = [r for rs in per_notebook for r in rs]
     suffix = "-learner" if learner else ""
     write_junit(results, report_dir / f"grade{suffix}.xml", learner)
     write_markdown(results, report_dir / f"grade{suffix}.md", learner, kernel)
@@ -708,6 +766,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--learner", action="store_true",
                         help="grade the learner versions; every check is expected to fail")
     parser.add_argument("--keep-workspaces", action="store_true", help="keep workspaces of passing notebooks")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="grade N notebooks at a time, each with its own kernel and workspace (default: 1)")
     parser.add_argument("--runs", type=int, default=1,
                         help="run each notebook N times in the same workspace, a fresh kernel each time (default: 1)")
     parser.add_argument("--reference", type=Path, default=None,
@@ -736,6 +796,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.timeout is not None and args.timeout <= 0:
         print("error: --timeout must be positive", file=sys.stderr)
         return 2
+    if args.jobs < 1:
+        print("error: --jobs must be at least 1", file=sys.stderr)
+        return 2
     if args.runs < 1:
         print("error: --runs must be at least 1", file=sys.stderr)
         return 2
@@ -757,7 +820,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     _, passed, failed = grade(notebooks, kernel=args.kernel, timeout=args.timeout, report_dir=args.report_dir,
                               learner=args.learner, keep_workspaces=args.keep_workspaces, runs=args.runs,
-                              reference=args.reference)
+                              reference=args.reference, jobs=args.jobs)
     suffix = "-learner" if args.learner else ""
     print(f"[grade] reports: {display_path(args.report_dir / f'grade{suffix}.xml')}, "
           f"{display_path(args.report_dir / f'grade{suffix}.md')}")

@@ -897,6 +897,46 @@ def test_sigterm_to_grader_kills_kernel_and_still_writes_report(tmp_path):
     assert "terminated while this notebook ran" in md and "not run: grading was terminated" in md
 
 
+@needs_python_kernel
+def test_jobs_grade_notebooks_side_by_side_in_order_and_sigterm_stops_all(tmp_path):
+    """--jobs 2: both notebooks run at once (each waits until the other has started), the report keeps the order
+    given; a SIGTERM kills both kernels and the report is still written."""
+    def waiting(me: str, other: str) -> dict:
+        return notebook([code(PY_CHECK_MAGIC), code(
+            "import os, pathlib, time\n"
+            f"pathlib.Path(os.environ['STREAMLAB_WORKSPACE'], '..', '{me}.started').touch()\n"
+            f"other = pathlib.Path(os.environ['STREAMLAB_WORKSPACE'], '..', '{other}.started')\n"
+            "deadline = time.time() + 60\n"
+            "while not other.exists() and time.time() < deadline: time.sleep(0.1)"),
+            code(f"%%check together_{me}\nassert other.exists(), 'the other notebook never started'"),
+            code("time.sleep(3600)")], kernel="python3", language="python")
+    first = write_nb(tmp_path / "first.ipynb", waiting("first", "second"))
+    second = write_nb(tmp_path / "second.ipynb", waiting("second", "first"))
+    report = tmp_path / "r"
+    proc = subprocess.Popen([sys.executable, str(TOOLS / "grade.py"), str(first), str(second), "--kernel", "python3",
+                             "--report-dir", str(report), "--timeout", "600", "--jobs", "2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    states = [report / "logs" / f"{grade.slug(str(nb))}.state.json" for nb in (first, second)]
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline and not all(grade._read_state(s).get("current") == 3 for s in states):
+        time.sleep(0.2)
+    kernels = [grade._read_state(s).get("kernel_pid") for s in states]
+    assert all(grade._read_state(s).get("current") == 3 for s in states), "both notebooks must reach their last cell"
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1, out
+    assert out.strip().splitlines()[-1] == "2 passed, 2 failed", out  # both checks; both notebooks stopped
+    deadline = time.monotonic() + 10
+    while any(_alive(k) for k in kernels) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(k) for k in kernels), "no kernel may outlive the grader"
+    md = (report / "grade.md").read_text()
+    assert md.index("first.ipynb") < md.index("second.ipynb"), "results are reported in the order given"
+    sections = {sec.split("`", 1)[0]: sec for sec in md.split("\n## `")[1:]}
+    for nb in (first, second):
+        assert "terminated while this notebook ran (in cell 3)" in sections[str(nb)], md
+
+
 def test_kernel_stuck_in_start_up_is_killed_with_the_run(tmp_path, monkeypatch):
     """A kernel that never answers: the run times out during start-up, and the kernel (in its own session) dies too."""
     spec = tmp_path / "jupyter" / "kernels" / "stuck"

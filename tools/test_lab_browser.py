@@ -23,6 +23,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import time
 import urllib.request
 from pathlib import Path
 
@@ -106,6 +107,7 @@ def lab(tmp_path):
            "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "workspaces"),
            "STREAMLAB_WORKSPACE": str(tmp_path / "kernel-workspace")}
     log = (tmp_path / "lab.log").open("w")
+    started = time.monotonic()
     server = subprocess.Popen(
         [str(REPO / "streamlab"), "lab", "--no-browser", f"--notebook-dir={notebooks}", f"--port={port}",
          "--LabApp.expose_app_in_browser=True"],
@@ -122,8 +124,10 @@ def lab(tmp_path):
                 pass
         else:
             pytest.fail("JupyterLab did not answer within 60 s: " + (tmp_path / "lab.log").read_text()[-2000:])
+        print(f"JupyterLab answered after {time.monotonic() - started:.1f} s")
         yield f"http://127.0.0.1:{port}/lab?token={token}", NOTEBOOK.name
     finally:
+        stopping = time.monotonic()
         # a clean shutdown stops the kernel (and the engines it started); then the process group, if still there
         try:
             req = urllib.request.Request(f"http://127.0.0.1:{port}/api/shutdown?token={token}", method="POST")
@@ -135,6 +139,7 @@ def lab(tmp_path):
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(10)
         log.close()
+        print(f"JupyterLab and its kernel stopped in {time.monotonic() - stopping:.1f} s")
 
 
 def test_run_all_in_jupyterlab_shows_table_chart_and_live_consume(lab):

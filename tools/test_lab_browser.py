@@ -81,7 +81,7 @@ def server_up(port: int, token: str) -> bool:
 @pytest.fixture
 def lab(tmp_path):
     """JupyterLab on 127.0.0.1 with a token, on a folder holding a copy of the notebook; private Jupyter config,
-    settings, workspaces and kernel workspace. Yields (lab URL with token, notebook name)."""
+    settings, workspaces and kernel workspace. Yields (lab URL with token, notebook name, the server's log)."""
     if not kernel_installed("streamlab"):
         pytest.skip("the `streamlab` kernelspec is not installed (./streamlab install-kernel [--prefix DIR], JUPYTER_PATH)")
     notebooks = tmp_path / "notebooks"
@@ -125,7 +125,7 @@ def lab(tmp_path):
         else:
             pytest.fail("JupyterLab did not answer within 60 s: " + (tmp_path / "lab.log").read_text()[-2000:])
         print(f"JupyterLab answered after {time.monotonic() - started:.1f} s")
-        yield f"http://127.0.0.1:{port}/lab?token={token}", NOTEBOOK.name
+        yield f"http://127.0.0.1:{port}/lab?token={token}", NOTEBOOK.name, tmp_path / "lab.log"
     finally:
         stopping = time.monotonic()
         # a clean shutdown stops the kernel (and the engines it started); then the process group, if still there
@@ -144,7 +144,7 @@ def lab(tmp_path):
 
 def test_run_all_in_jupyterlab_shows_table_chart_and_live_consume(lab):
     chromium = require_browser_tools()
-    url, notebook = lab
+    url, notebook, lab_log = lab
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     SCREENSHOT.unlink(missing_ok=True)
     run = subprocess.run(["node", "lab-check.mjs", url, notebook, chromium, str(SCREENSHOT), "300"],
@@ -153,7 +153,8 @@ def test_run_all_in_jupyterlab_shows_table_chart_and_live_consume(lab):
     transcript = "\n".join(lines[:-1]) + "\n" + run.stderr[-2000:]
     assert lines and lines[-1].startswith("{"), f"no result from the browser script:\n{run.stdout}\n{run.stderr}"
     page = json.loads(lines[-1])
-    assert run.returncode == 0 and "error" not in page, f"{page.get('error')}\n{transcript}"
+    assert run.returncode == 0 and "error" not in page, \
+        f"{page.get('error')}\n{transcript}\nJupyterLab's log:\n{lab_log.read_text()[-3000:]}\nscreenshot: {SCREENSHOT}"
     assert page["kernel"] == "streamlab"
     assert page["pageErrors"] == [], page["pageErrors"]
     cells = page["cells"]

@@ -18,10 +18,13 @@ const log = msg => console.log(`log ${((Date.now() - started) / 1000).toFixed(1)
 
 const pageErrors = [];
 const result = { pageErrors };
-const browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+let browser;
 let status = 0;
 let page;
+let stage = "starting chromium";
 try {
+  browser = await chromium.launch({ executablePath, headless: true, args: ["--no-sandbox", "--disable-gpu"] });
+  stage = "opening the notebook and waiting for its kernel to be idle";
   page = await browser.newPage({ viewport: { width: 1280, height: 2700 } });
   page.on("pageerror", e => pageErrors.push("page error: " + e.message));
   const url = new URL(labUrl);
@@ -54,10 +57,12 @@ try {
   });
 
   // Run > Run All Cells, through the menu bar as a learner would
+  stage = "clicking Run > Run All Cells";
   await page.locator(".lm-MenuBar-item", { hasText: /^Run$/ }).click();
   await page.locator(".lm-Menu-item .lm-Menu-itemLabel", { hasText: /^Run All Cells$/ }).click();
   log("Run > Run All Cells clicked");
 
+  stage = "waiting for every cell to run (or one to fail) and the kernel to be idle";
   // done: every code cell has an execution count and the kernel is idle; or a cell failed (Run All stops there)
   await page.waitForFunction(() => {
     const w = window.jupyterapp.shell.currentWidget;
@@ -69,6 +74,7 @@ try {
   }, null, { timeout: runTimeout, polling: 200 });
   log("all cells run, kernel idle");
 
+  stage = "reading the outputs";
   Object.assign(result, await page.evaluate(() => {
     const w = window.jupyterapp.shell.currentWidget;
     const cells = w.content.widgets.filter(c => c.model.type === "code");
@@ -113,13 +119,15 @@ try {
   result.screenshot = screenshot;
   log("screenshot " + screenshot);
 } catch (e) {
-  result.error = e && e.message ? e.message.split("\n")[0] : String(e);
+  result.error = stage + ": " + (e && e.message ? e.message.split("\n")[0] : String(e));
   status = 1;
   if (page) {
     await page.screenshot({ path: screenshot }).catch(() => {});
   }
 } finally {
-  await browser.close();
+  if (browser) {
+    await browser.close();
+  }
 }
 console.log(JSON.stringify(result));
 process.exit(status);

@@ -35,7 +35,6 @@ BROWSER_DIR = TOOLS / "browser"
 NOTEBOOK = BROWSER_DIR / "lab-check.ipynb"
 SCREENSHOT = BROWSER_DIR / "target" / "lab.png"
 
-pytestmark = pytest.mark.kernel
 
 
 def kernel_installed(name: str) -> bool:
@@ -142,6 +141,19 @@ def lab(tmp_path):
         print(f"JupyterLab and its kernel stopped in {time.monotonic() - stopping:.1f} s")
 
 
+def test_playwright_core_is_pinned_like_the_dashboard_test():
+    """One playwright-core for both browser tests: tools/browser and magics/clickhouse/src/test/browser."""
+    dashboard = REPO / "magics" / "clickhouse" / "src" / "test" / "browser"
+
+    def pins(folder: Path) -> tuple[str, str]:
+        lock = json.loads((folder / "package-lock.json").read_text())
+        return (json.loads((folder / "package.json").read_text())["dependencies"]["playwright-core"],
+                lock["packages"]["node_modules/playwright-core"]["integrity"])
+
+    assert pins(BROWSER_DIR) == pins(dashboard)
+
+
+@pytest.mark.kernel
 def test_run_all_in_jupyterlab_shows_table_chart_and_live_consume(lab):
     chromium = require_browser_tools()
     url, notebook, lab_log = lab

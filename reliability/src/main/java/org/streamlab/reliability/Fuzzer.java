@@ -32,7 +32,7 @@ import org.streamlab.kernel.testkit.KernelTestKit;
  * mvn -B -o -q -pl reliability -am package -DskipTests
  * mvn -B -o -q -pl reliability dependency:build-classpath -Dmdep.outputFile=target/cp.txt
  * java -Xmx2g -Djava.security.manager=allow -cp reliability/target/classes:$(cat reliability/target/cp.txt) \
- *      org.streamlab.reliability.Fuzzer [cases=10000] [seed=13] [budget=90] [watchdog=5]
+ *      org.streamlab.reliability.Fuzzer [cases=10000] [seed=13] [budget=0] [watchdog=5]
  * </pre>
  */
 public final class Fuzzer {
@@ -49,6 +49,7 @@ public final class Fuzzer {
     private static final Pattern INTERNAL_FRAME =
             Pattern.compile("(?m)^\\s*at (?:org\\.streamlab|jdk\\.jshell|java\\.base|jdk\\.internal|org\\.dflib)\\.");
 
+    /** {@code budgetPerTarget} zero: no budget, nothing is skipped (the full run). */
     public record Options(Duration watchdog, Duration budgetPerTarget) {
     }
 
@@ -119,6 +120,13 @@ public final class Fuzzer {
     });
 
     private volatile String lastFailure = "";
+    /** Prints a line to the real standard error every 500 cases (the full run). */
+    private boolean progress;
+
+    public Fuzzer progress(boolean on) {
+        this.progress = on;
+        return this;
+    }
 
     public Fuzzer(KernelTestKit kit, Options options) {
         this.kit = kit;
@@ -145,7 +153,7 @@ public final class Fuzzer {
             int sinceProbe = 0;
             for (CaseGenerator.Case c : cases) {
                 Row row = report.rows.computeIfAbsent(c.target(), k -> new Row());
-                if (row.millis > options.budgetPerTarget().toMillis()) {
+                if (!options.budgetPerTarget().isZero() && row.millis > options.budgetPerTarget().toMillis()) {
                     row.skipped++;
                     continue;
                 }
@@ -183,6 +191,10 @@ public final class Fuzzer {
                 if (++sinceProbe >= PROBE_EVERY) {
                     sinceProbe = 0;
                     probe(report, c);
+                }
+                if (progress && report.run() % 500 == 0) {
+                    realErr.printf("fuzz: %d run, %d deaths, %d leaks, %d state lost, %.0f s%n", report.run(),
+                            report.deaths, report.leaks(), report.stateLost, (System.nanoTime() - start) / 1e9);
                 }
             }
             probe(report, null);
@@ -270,11 +282,12 @@ public final class Fuzzer {
     public static void main(String[] args) throws Exception {
         int n = intArg(args, "cases", 10_000);
         long seed = intArg(args, "seed", 13);
-        int budget = intArg(args, "budget", 90);
+        int budget = intArg(args, "budget", 0); // 0: no budget, every case runs
         int watchdog = intArg(args, "watchdog", 5);
         Path workspace = Files.createTempDirectory("streamlab-fuzz-");
         try (KernelTestKit kit = KernelTestKit.start(workspace)) {
-            Fuzzer fuzzer = new Fuzzer(kit, new Options(Duration.ofSeconds(watchdog), Duration.ofSeconds(budget)));
+            Fuzzer fuzzer = new Fuzzer(kit, new Options(Duration.ofSeconds(watchdog), Duration.ofSeconds(budget)))
+                    .progress(true);
             List<MagicSpec> magics = fuzzer.magics();
             List<CaseGenerator.Case> cases = new CaseGenerator(seed).generate(magics, n);
             System.out.printf("fuzzing %d cases over %d magics and plain Java (seed %d, budget %d s per target, "

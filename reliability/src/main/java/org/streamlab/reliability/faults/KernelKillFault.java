@@ -82,6 +82,15 @@ public final class KernelKillFault {
             }
             Thread.sleep(50);
         }
+        // kill right after the next checkpoint completes: its pre-committed transaction is then most likely not yet
+        // committed (the commit follows the checkpoint's completion), the case a restore must finish
+        Path jobCheckpoints = checkpoints.resolve(jobId);
+        Optional<Path> seenCheckpoint = JobControl.newestCompletedCheckpoint(jobCheckpoints);
+        long waitFrom = System.nanoTime();
+        while (JobControl.newestCompletedCheckpoint(jobCheckpoints).equals(seenCheckpoint)
+                && System.nanoTime() - waitFrom < TimeUnit.SECONDS.toNanos(20)) {
+            Thread.sleep(0, 500_000);
+        }
         long killedAt = System.nanoTime();
         first.kill();
         String beforeKill = JobControl.newestCompletedCheckpoint(checkpoints.resolve(jobId)).map(Path::toString).orElse("-");
@@ -104,9 +113,9 @@ public final class KernelKillFault {
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000);
                 }
-                notes.add("sink transaction timeout " + transactionTimeoutMs + " ms; transactions before the restore ("
-                        + FaultResult.millis(System.nanoTime() - killedAt) + " after the kill): " + transactions(bootstrap2));
             }
+            notes.add("sink transaction timeout " + transactionTimeoutMs + " ms; the sink's transactions before the restore ("
+                    + FaultResult.millis(System.nanoTime() - killedAt) + " after the kill): " + transactions(bootstrap2));
             second.call("var job = org.streamlab.reliability.faults.CopyJob.start(\"" + IN + "\", \"" + OUT + "\", \""
                     + restoreFrom.toUri() + "\", " + transactionTimeoutMs + "L);\njob.getJobID().toString()");
             long submitted = System.nanoTime();

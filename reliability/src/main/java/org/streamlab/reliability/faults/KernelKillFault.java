@@ -148,6 +148,10 @@ public final class KernelKillFault {
                 }
             }
             long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
+            if (lost > 0 || shortTimeout) {
+                notes.add(missing(bootstrap2, seen, records, workspace.resolve("kernel-second.log")) + "; the sink's transactions at the end: "
+                        + transactions(bootstrap2));
+            }
             notes.add("restored from " + workspace.relativize(restoreFrom) + "; new kernel up " + FaultResult.millis(kernelUp - killedAt)
                     + " after the kill, its Kafka " + FaultResult.millis(kafkaUp - killedAt)
                     + (done == 0 ? "; the output never had every id" : "; every id committed " + FaultResult.millis(done - killedAt) + " after the kill"));

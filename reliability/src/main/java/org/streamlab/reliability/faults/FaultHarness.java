@@ -10,14 +10,14 @@ import java.util.Locale;
 import org.streamlab.kernel.testkit.KernelTestKit;
 
 /**
- * Fault figures from one harness: a Kafka broker stopped mid-produce, clickhouse-server SIGKILLed mid-insert, the
+ * Fault figures from one harness: a Kafka broker (a JVM of its own) SIGKILLed mid-produce, clickhouse-server SIGKILLed mid-insert, the
  * kernel SIGKILLed mid-job. Prints a table (records lost and duplicated, time to recover) and writes it to
  * {@code reports/faults.md}. Not a test: the figures depend on the machine; FaultsTest asserts the outcomes.
  *
  * <pre>
  * mvn -B -o -q -pl reliability -am compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java -Xmx2g -cp reliability/target/classes:$(cat /tmp/cp.txt) org.streamlab.reliability.faults.FaultHarness \
- *     [kafka] [clickhouse] [kernel] [--report reports/faults.md]
+ *     [kafka] [clickhouse] [kernel] [kernel-short] [--report reports/faults.md]
  * </pre>
  */
 public final class FaultHarness {
@@ -43,10 +43,12 @@ public final class FaultHarness {
             for (String w : which) {
                 System.err.println("== fault scenario: " + w);
                 switch (w) {
-                    case "kafka" -> results.add(KafkaBrokerFault.run(kit, 30_000, 1_000));
+                    case "kafka" -> results.add(KafkaBrokerFault.run(workspace.resolve("kafka-cluster"), 30_000, 1_000));
                     case "clickhouse" -> results.add(ClickHouseKillFault.run(kit, 10, 100_000));
                     case "kernel" -> results.add(KernelKillFault.run(workspace.resolve("killed-kernel"), 40_000));
-                    default -> throw new IllegalArgumentException("unknown scenario " + w + ": kafka, clickhouse or kernel");
+                    // the sink's transaction timeout (10 s) shorter than the outage: shows the loss and its cause
+                    case "kernel-short" -> results.add(KernelKillFault.run(workspace.resolve("killed-kernel-short"), 40_000, 10_000));
+                    default -> throw new IllegalArgumentException("unknown scenario " + w + ": kafka, clickhouse, kernel or kernel-short");
                 }
                 System.out.println(table(List.of(results.get(results.size() - 1))));
             }

@@ -1,5 +1,6 @@
 package org.streamlab.reliability.faults;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -8,6 +9,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -17,41 +20,54 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.streamlab.kafka.Kafka;
-import org.streamlab.kernel.testkit.KernelTestKit;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * A broker of the kafka magic's 3-broker KRaft cluster (embedded brokers in the kernel's JVM, one controller-only
- * node) is stopped while an idempotent producer (acks=all) writes to a topic with replication 3 and
- * min.insync.replicas=2, and a read_committed consumer reads it. The broker stopped is the leader of partition 0.
+ * The kafka magic's 3-broker KRaft cluster, every node in a JVM of its own ({@link ExternalKafkaCluster}): the
+ * process of the leader of partition 0 is SIGKILLed while an idempotent producer (acks=all) writes to a topic with
+ * replication 3 and min.insync.replicas=2, and a read_committed consumer reads it. Afterwards the killed broker is
+ * started again on its folder and the time until it is back in every partition's ISR is measured.
  */
 public final class KafkaBrokerFault {
+    private static final int SIGKILL_STATUS = 128 + 9;
+
     private KafkaBrokerFault() {
     }
 
-    public static FaultResult run(KernelTestKit kit, int records, int perSecond) throws Exception {
-        kit.execSuccess("%services start kafka --brokers 3");
+    public static FaultResult run(Path workspace, int records, int perSecond) throws Exception {
+        long clusterStart = System.nanoTime();
+        try (ExternalKafkaCluster cluster = ExternalKafkaCluster.start(workspace, 3);
+             Admin admin = Admin.create(Map.of("bootstrap.servers", cluster.bootstrapServers(),
+                     "request.timeout.ms", "10000", "default.api.timeout.ms", "30000"))) {
+            long clusterUp = System.nanoTime() - clusterStart;
+            return run(cluster, admin, clusterUp, records, perSecond);
+        }
+    }
+
+    private static FaultResult run(ExternalKafkaCluster cluster, Admin admin, long clusterUp, int records, int perSecond)
+            throws Exception {
+        String bootstrap = cluster.bootstrapServers();
         String topic = "faults-broker-" + System.currentTimeMillis();
-        int victim;
+        admin.createTopics(List.of(new NewTopic(topic, 3, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
+                .all().get(60, TimeUnit.SECONDS);
+        TopicDescription d = awaitFullIsr(admin, topic, 30);
+        int victim = d.partitions().get(0).leader().id();
+        long victimPid = cluster.pid(victim);
         Set<Integer> victimPartitions = new HashSet<>();
-        try (Admin admin = Kafka.admin()) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
-                    .all().get(60, TimeUnit.SECONDS);
-            TopicDescription d = awaitFullIsr(admin, topic);
-            victim = d.partitions().get(0).leader().id();
-            for (TopicPartitionInfo p : d.partitions()) {
-                if (p.leader().id() == victim) {
-                    victimPartitions.add(p.partition());
-                }
+        for (TopicPartitionInfo p : d.partitions()) {
+            if (p.leader().id() == victim) {
+                victimPartitions.add(p.partition());
             }
         }
 
         Map<String, Integer> seen = new ConcurrentHashMap<>();
         AtomicLong consumedRecords = new AtomicLong();
-        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
         Thread consumer = new Thread(() -> {
-            try (KafkaConsumer<String, String> c = Kafka.consumer("faults-broker-reader-" + topic,
-                    Map.of("isolation.level", "read_committed", "auto.offset.reset", "earliest"))) {
+            try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                    "group.id", "faults-broker-reader-" + topic, "isolation.level", "read_committed",
+                    "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
                 c.subscribe(List.of(topic));
                 while (!stop.get()) {
                     for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(200))) {
@@ -70,22 +86,40 @@ public final class KafkaBrokerFault {
         AtomicLong firstAckAfterKill = new AtomicLong(Long.MAX_VALUE); // on a partition the victim led, sent after the kill
         AtomicLong lastAck = new AtomicLong(System.nanoTime());
         AtomicLong longestAckGap = new AtomicLong();
-        AtomicLong stopDone = new AtomicLong();
+        AtomicInteger exitStatus = new AtomicInteger(-1);
+        AtomicLong newLeaderAt = new AtomicLong(-1);
+        AtomicInteger newLeader = new AtomicInteger(-1);
         Thread killer = null;
         long producedAt = System.nanoTime();
-        try (KafkaProducer<String, String> producer = Kafka.producer(Map.of(
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
                 "enable.idempotence", "true", "acks", "all", "max.in.flight.requests.per.connection", "5",
-                "delivery.timeout.ms", "120000", "request.timeout.ms", "10000", "linger.ms", "5"))) {
+                "delivery.timeout.ms", "120000", "request.timeout.ms", "10000", "linger.ms", "5"),
+                new StringSerializer(), new StringSerializer())) {
             long periodNanos = 1_000_000_000L / perSecond;
             long next = System.nanoTime();
             for (int i = 0; i < records; i++) {
                 if (i == records / 3) {
-                    // on a thread of its own: the producer goes on sending while the broker goes down
+                    // on a thread of its own: the producer goes on sending while the broker dies
                     killStart.set(System.nanoTime());
                     killer = new Thread(() -> {
-                        Kafka.stopBroker(victim);
-                        stopDone.set(System.nanoTime());
-                    }, "faults-broker-stop");
+                        try {
+                            exitStatus.set(cluster.kill(victim));
+                            // the controller fences the dead broker after its session timeout, then elects from the ISR
+                            for (int n = 0; n < 1200 && newLeaderAt.get() < 0; n++) {
+                                TopicPartitionInfo p0 = admin.describeTopics(List.of(topic)).allTopicNames()
+                                        .get(30, TimeUnit.SECONDS).get(topic).partitions().get(0);
+                                if (p0.leader() != null && p0.leader().id() != victim) {
+                                    newLeader.set(p0.leader().id());
+                                    newLeaderAt.set(System.nanoTime());
+                                }
+                                Thread.sleep(50);
+                            }
+                        } catch (Exception e) {
+                            synchronized (failures) {
+                                failures.add("killer: " + e);
+                            }
+                        }
+                    }, "faults-broker-kill");
                     killer.start();
                 }
                 String id = Integer.toString(i);
@@ -119,8 +153,7 @@ public final class KafkaBrokerFault {
         if (killer != null) {
             killer.join();
         }
-        long stopNanos = stopDone.get() - killStart.get();
-        long produceSeconds = System.nanoTime() - producedAt;
+        long produceNanos = System.nanoTime() - producedAt;
 
         // the consumer reads until it has every acknowledged record, or nothing new came for 30 s
         long lastProgress = System.nanoTime();
@@ -135,34 +168,52 @@ public final class KafkaBrokerFault {
         Thread.sleep(1000); // a late duplicate would arrive now
         stop.set(true);
         consumer.join(10_000);
-        Kafka.startBroker(victim);
+
+        // the killed broker comes back on its folder: truncates to the leader's log, catches up, rejoins the ISR
+        long restartAt = System.nanoTime();
+        String rejoin;
+        try {
+            cluster.restart(victim);
+            long up = System.nanoTime();
+            awaitFullIsr(admin, topic, 180);
+            rejoin = "restarted broker " + victim + " (new pid " + cluster.pid(victim) + ") was up in "
+                    + FaultResult.millis(up - restartAt) + " and back in the ISR of every partition "
+                    + FaultResult.millis(System.nanoTime() - restartAt) + " after the restart";
+        } catch (Exception e) {
+            rejoin = "restarted broker " + victim + " did not rejoin the ISR: " + e.getMessage();
+        }
 
         long lost = acked.stream().filter(id -> !seen.containsKey(id)).count();
         long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
         long resumeNanos = firstAckAfterKill.get() == Long.MAX_VALUE ? -1 : firstAckAfterKill.get() - killStart.get();
         List<String> notes = new ArrayList<>();
-        notes.add(records + " records sent at " + perSecond + "/s over " + FaultResult.millis(produceSeconds)
+        notes.add("3 brokers + 1 controller, each a JVM of its own, up in " + FaultResult.millis(clusterUp));
+        notes.add(records + " records sent at " + perSecond + "/s over " + FaultResult.millis(produceNanos)
                 + "; acknowledged " + acked.size() + ", failed " + failed.get() + (failures.isEmpty() ? "" : " " + failures));
-        notes.add("stopped broker " + victim + " (leader of partitions " + victimPartitions + ") after " + records / 3
-                + " sends; its controlled shutdown took " + FaultResult.millis(stopNanos)
-                + " (the kafka magic's brokers run in the kernel's JVM: stop-broker is a shutdown, not a SIGKILL)");
+        notes.add("SIGKILLed broker " + victim + " (pid " + victimPid + ", exit status " + exitStatus.get()
+                + ", leader of partitions " + victimPartitions + ") after " + records / 3 + " sends"
+                + (newLeaderAt.get() < 0 ? "; partition 0 got no new leader"
+                : "; partition 0 led by broker " + newLeader.get() + " " + FaultResult.millis(newLeaderAt.get() - killStart.get())
+                + " after the kill (the controller waits for the broker's session timeout)"));
         notes.add("read_committed consumer saw " + consumedRecords.get() + " records, " + seen.size() + " distinct");
         notes.add("longest gap between two acknowledgements: " + FaultResult.millis(longestAckGap.get()));
+        notes.add(rejoin);
         String recovery = resumeNanos < 0 ? "never resumed on the victim's partitions"
-                : FaultResult.millis(resumeNanos) + " from the stop until the first ack on a partition the stopped broker led";
-        return new FaultResult("Kafka: 1 of 3 brokers down", "leader broker stopped mid-produce",
-                stopDone.get() > 0 && firstAckAfterKill.get() != Long.MAX_VALUE, acked.size(),
+                : FaultResult.millis(resumeNanos) + " from the SIGKILL until the first ack on a partition the killed broker led";
+        return new FaultResult("Kafka: 1 of 3 brokers killed", "leader broker's JVM SIGKILLed mid-produce",
+                exitStatus.get() == SIGKILL_STATUS && firstAckAfterKill.get() != Long.MAX_VALUE, acked.size(),
                 lost, duplicated, recovery, notes);
     }
 
-    private static TopicDescription awaitFullIsr(Admin admin, String topic) throws Exception {
-        for (int i = 0; i < 300; i++) {
+    private static TopicDescription awaitFullIsr(Admin admin, String topic, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
             TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic);
             if (d.partitions().stream().allMatch(p -> p.leader() != null && p.isr().size() == 3)) {
                 return d;
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException("topic " + topic + " never had 3 in-sync replicas on every partition");
+        throw new IllegalStateException("topic " + topic + " did not have 3 in-sync replicas on every partition within " + seconds + " s");
     }
 }

@@ -45,7 +45,17 @@ public final class KernelKillFault {
     }
 
     public static FaultResult run(Path workspace, int records) throws Exception {
+        return run(workspace, records, CopyJob.TRANSACTION_TIMEOUT_MS);
+    }
+
+    /**
+     * With a sink transaction timeout shorter than the outage ({@code transactionTimeoutMs} under 2 min), the restore
+     * waits until the timeout has run out and the coordinator's abort check (every 10 s) has seen the restarted broker,
+     * and the notes record what happened to the transactions and to the ids that went missing.
+     */
+    public static FaultResult run(Path workspace, int records, long transactionTimeoutMs) throws Exception {
         List<String> notes = new ArrayList<>();
+        boolean shortTimeout = transactionTimeoutMs < 120_000;
         Child first = Child.start(workspace, "first");
         long firstKafkaAsked = System.nanoTime();
         String bootstrap = first.call("org.streamlab.kafka.Kafka.bootstrapServers()");
@@ -57,7 +67,7 @@ public final class KernelKillFault {
         int half = records / 2;
         produce(bootstrap, 0, half);
         String jobId = first.call("var job = org.streamlab.reliability.faults.CopyJob.start(\"" + IN + "\", \"" + OUT
-                + "\", null);\njob.getJobID().toString()");
+                + "\", null, " + transactionTimeoutMs + "L);\njob.getJobID().toString()");
         Path checkpoints = workspace.resolve("flink").resolve("checkpoints");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
         long outBeforeKill;
@@ -71,6 +81,15 @@ public final class KernelKillFault {
                 throw new IllegalStateException("the job wrote " + outBeforeKill + " records and no checkpoint in 180 s");
             }
             Thread.sleep(50);
+        }
+        // kill right after the next checkpoint completes: its pre-committed transaction is then most likely not yet
+        // committed (the commit follows the checkpoint's completion), the case a restore must finish
+        Path jobCheckpoints = checkpoints.resolve(jobId);
+        Optional<Path> seenCheckpoint = JobControl.newestCompletedCheckpoint(jobCheckpoints);
+        long waitFrom = System.nanoTime();
+        while (JobControl.newestCompletedCheckpoint(jobCheckpoints).equals(seenCheckpoint)
+                && System.nanoTime() - waitFrom < TimeUnit.SECONDS.toNanos(20)) {
+            Thread.sleep(0, 500_000);
         }
         long killedAt = System.nanoTime();
         first.kill();
@@ -86,19 +105,36 @@ public final class KernelKillFault {
             long kafkaUp = System.nanoTime();
             String secondPhases = second.call(PHASES);
             Path restoreFrom = latestCheckpointOfAnyJob(checkpoints).orElseThrow(() -> new IllegalStateException("no checkpoint on disk"));
+            if (shortTimeout) {
+                // the pending transaction's timeout runs out, and the coordinator's abort check runs on the new broker
+                long until = Math.max(killedAt + TimeUnit.MILLISECONDS.toNanos(transactionTimeoutMs + 2_000),
+                        kafkaUp + TimeUnit.SECONDS.toNanos(12));
+                long wait = until - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000);
+                }
+            }
+            notes.add("sink transaction timeout " + transactionTimeoutMs + " ms; the sink's transactions before the restore ("
+                    + FaultResult.millis(System.nanoTime() - killedAt) + " after the kill): " + transactions(bootstrap2));
             second.call("var job = org.streamlab.reliability.faults.CopyJob.start(\"" + IN + "\", \"" + OUT + "\", \""
-                    + restoreFrom.toUri() + "\");\njob.getJobID().toString()");
+                    + restoreFrom.toUri() + "\", " + transactionTimeoutMs + "L);\njob.getJobID().toString()");
             long submitted = System.nanoTime();
             long running = awaitRunning(second);
             produce(bootstrap2, half, records);
             long done = 0;
             Map<String, Integer> seen = Map.of();
             long catchDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-            while (System.nanoTime() < catchDeadline) {
+            int lastSize = -1;
+            long lastGrowth = System.nanoTime();
+            while (System.nanoTime() < catchDeadline && System.nanoTime() - lastGrowth < TimeUnit.SECONDS.toNanos(45)) {
                 seen = readCommitted(bootstrap2, OUT);
                 if (seen.size() >= records) {
                     done = System.nanoTime();
                     break;
+                }
+                if (seen.size() != lastSize) { // ids that never come end the wait after 45 s without new ones
+                    lastSize = seen.size();
+                    lastGrowth = System.nanoTime();
                 }
                 Thread.sleep(200);
             }
@@ -112,6 +148,10 @@ public final class KernelKillFault {
                 }
             }
             long duplicated = seen.values().stream().mapToLong(n -> n - 1).sum();
+            if (lost > 0 || shortTimeout) {
+                notes.add(missing(bootstrap2, seen, records, workspace.resolve("kernel-second.log")) + "; the sink's transactions at the end: "
+                        + transactions(bootstrap2));
+            }
             notes.add("restored from " + workspace.relativize(restoreFrom) + "; new kernel up " + FaultResult.millis(kernelUp - killedAt)
                     + " after the kill, its Kafka " + FaultResult.millis(kafkaUp - killedAt)
                     + (done == 0 ? "; the output never had every id" : "; every id committed " + FaultResult.millis(done - killedAt) + " after the kill"));
@@ -174,9 +214,67 @@ public final class KernelKillFault {
 
     /** Every committed record of {@code topic}: value to number of copies. */
     static Map<String, Integer> readCommitted(String bootstrap, String topic) {
+        return read(bootstrap, topic, "read_committed");
+    }
+
+    /**
+     * The ids missing from the committed output, as ranges, and how many of them are in the output's log all the same
+     * (read_uncommitted): written by the sink inside a transaction that was aborted, not replayed after the restore.
+     * Plus the lines of the new kernel's log where the sink's commit of the restored transaction failed.
+     */
+    static String missing(String bootstrap, Map<String, Integer> committed, int records, Path log) throws IOException {
+        List<int[]> ranges = new ArrayList<>();
+        List<Integer> ids = new ArrayList<>();
+        for (int i = 0; i < records; i++) {
+            if (!committed.containsKey(Integer.toString(i))) {
+                ids.add(i);
+                if (!ranges.isEmpty() && ranges.get(ranges.size() - 1)[1] == i - 1) {
+                    ranges.get(ranges.size() - 1)[1] = i;
+                } else {
+                    ranges.add(new int[] {i, i});
+                }
+            }
+        }
+        Map<String, Integer> uncommitted = read(bootstrap, OUT, "read_uncommitted");
+        long inLog = ids.stream().filter(i -> uncommitted.containsKey(Integer.toString(i))).count();
+        StringBuilder b = new StringBuilder(ids.size() + " ids missing from the committed output");
+        if (!ids.isEmpty()) {
+            b.append(" in ").append(ranges.size()).append(" range(s) ").append(ranges.stream().limit(5)
+                    .map(r -> r[0] + "-" + r[1]).toList()).append("; ").append(inLog).append(" of them are in the output's log"
+                    + " (read_uncommitted): written inside a transaction that was aborted, and not replayed after the restore");
+        }
+        if (Files.isRegularFile(log)) {
+            try (Stream<String> lines = Files.lines(log)) {
+                List<String> commits = lines.filter(l -> {
+                    String x = l.toLowerCase(java.util.Locale.ROOT);
+                    return x.contains("commit") && (x.contains("abort") || x.contains("fenced") || x.contains("invalid")
+                            || x.contains("unable"));
+                }).limit(2).map(l -> l.length() > 300 ? l.substring(0, 300) + "..." : l).toList();
+                b.append("; the new kernel's log on the sink's commit: ").append(commits.isEmpty() ? "nothing" : commits);
+            }
+        }
+        return b.toString();
+    }
+
+    /** The sink's transactional ids (prefix faults-copy) counted by state, as the coordinator reports them. */
+    static String transactions(String bootstrap) {
+        try (Admin admin = admin(bootstrap)) {
+            Map<String, Integer> states = new java.util.TreeMap<>();
+            for (var t : admin.listTransactions().all().get(30, TimeUnit.SECONDS)) {
+                if (t.transactionalId().startsWith("faults-copy")) {
+                    states.merge(t.state().toString(), 1, Integer::sum);
+                }
+            }
+            return states.toString();
+        } catch (Exception e) {
+            return "(could not list: " + e + ")";
+        }
+    }
+
+    static Map<String, Integer> read(String bootstrap, String topic, String isolation) {
         Map<String, Integer> seen = new HashMap<>();
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                "isolation.level", "read_committed", "enable.auto.commit", "false"), new StringDeserializer(), new StringDeserializer())) {
+                "isolation.level", isolation, "enable.auto.commit", "false"), new StringDeserializer(), new StringDeserializer())) {
             List<TopicPartition> parts = c.partitionsFor(topic, Duration.ofSeconds(30)).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             c.assign(parts);

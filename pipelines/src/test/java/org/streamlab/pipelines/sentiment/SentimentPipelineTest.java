@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,11 +47,13 @@ import org.streamlab.sentiment.SentenceEncoder;
 import org.streamlab.sentiment.SentimentData;
 import org.streamlab.sentiment.SentimentHead;
 import org.streamlab.sentiment.TrainingOptions;
+import org.streamlab.sentiment.registry.MlflowServer;
+import org.streamlab.sentiment.registry.ModelRegistry;
 
 /**
  * The sentiment pipeline against the real embedded services of a test kernel: Kafka, the Flink MiniCluster, Spark
  * with Delta (the users table), a clickhouse-server process, and the real encoder. One kernel and one trained head
- * for all tests.
+ * for all tests. The champion test also starts a real MLflow server (the venv ./streamlab setup makes, .venv-mlflow).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SentimentPipelineTest {
@@ -255,6 +259,49 @@ class SentimentPipelineTest {
         UserError noAlerts = assertThrows(UserError.class, () -> new SentimentPipeline(pipeline("reviews-misconfigured", "alerts_x", "h-x")
                 .alerts(missing).bounded(true).build()).prepare());
         assertTrue(noAlerts.getMessage().contains("no_such_alerts"), noAlerts.getMessage());
+    }
+
+    @Test
+    void runningJobFollowsTheChampionAliasWhenItMoves(@TempDir Path mlflowDir) throws Exception {
+        String model = "pipeline-test";
+        int n = 40;
+        try (MlflowServer server = MlflowServer.start(mlflowDir); ModelRegistry registry = new ModelRegistry(server)) {
+            // v1: the trained head; v2: the same head inverted (p -> 1 - p), so every sentiment flips its sign
+            SentimentHead inverted = SentimentHead.of(head.modelId(), Arrays.stream(head.weights()).map(w -> -w).toArray(), -head.bias());
+            int v1 = registry.register(model, registry.logHead("pipeline-test", "v1", head, Map.of(), Map.of())).version();
+            int v2 = registry.register(model, registry.logHead("pipeline-test", "v2", inverted, Map.of(), Map.of())).version();
+            registry.setAlias(model, "champion", v1);
+
+            createTopic("reviews-champion", 1);
+            produce("reviews-champion", utf8(reviews(n)));
+            SentimentPipelineConfig config = pipeline("reviews-champion", "alerts_champion", "history-champion").head(null)
+                    .champion(server.uri(), model, "champion").championRefresh(Duration.ZERO).bounded(false).build();
+            String history = config.historyTable();
+            JobClient job = new SentimentPipeline(config).start(checkpointed(null));
+            try {
+                JobControl.awaitWhileRunning(job, "the first " + n + " reviews in the history", Duration.ofSeconds(180), () -> rows(history) >= n);
+                registry.setAlias(model, "champion", v2);
+                // the same texts again, under other ids: scored after the alias moved
+                produce("reviews-champion", utf8(reviews(n).stream().map(j -> j.replace("\"eventId\":\"r-", "\"eventId\":\"s-")).toList()));
+                JobControl.awaitWhileRunning(job, "the second " + n + " reviews in the history", Duration.ofSeconds(180), () -> rows(history) >= 2 * n);
+            } finally {
+                job.cancel().get(60, TimeUnit.SECONDS);
+            }
+            Map<String, Map<String, Object>> byId = new HashMap<>();
+            DeltaTableReader.readAll(history).forEach(r -> byId.put((String) r.get("event_id"), r));
+            assertEquals(2 * n, byId.size());
+            for (int i = 0; i < n; i++) {
+                Map<String, Object> before = byId.get("r-" + i), after = byId.get("s-" + i);
+                assertEquals("models:/" + model + "/" + v1, before.get("model"), "r-" + i + " was scored before the alias moved");
+                assertEquals("models:/" + model + "/" + v2, after.get("model"), "s-" + i + " was scored after the alias moved to v" + v2);
+                assertEquals(-(Double) before.get("sentiment"), (Double) after.get("sentiment"), 1e-4,
+                        "the same text scored by the inverted head (v" + v2 + ") must flip its sentiment");
+            }
+        }
+    }
+
+    private static int rows(String deltaTable) {
+        return Files.isDirectory(Path.of(deltaTable, "_delta_log")) ? DeltaTableReader.readAll(deltaTable).size() : 0;
     }
 
     /** Checkpoints every 300 ms, retained on cancel, no restarts; restored from {@code checkpoint} when given. */

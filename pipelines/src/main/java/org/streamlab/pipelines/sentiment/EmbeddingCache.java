@@ -11,8 +11,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -69,14 +71,15 @@ public final class EmbeddingCache {
 
     /** The embedding of each text, in order; the texts not cached yet are embedded in one call of {@code encoder}. */
     public float[][] embed(List<String> texts, Function<List<String>, float[][]> encoder) {
-        List<String> missing = new ArrayList<>();
+        Set<String> missing = new LinkedHashSet<>();
         for (String t : texts) {
-            if (!vectors.containsKey(t) && !missing.contains(t)) {
+            if (!vectors.containsKey(t)) {
                 missing.add(t);
             }
         }
         if (!missing.isEmpty()) {
-            putAll(missing, encoder.apply(missing));
+            List<String> toEmbed = new ArrayList<>(missing);
+            putAll(toEmbed, encoder.apply(toEmbed));
         }
         float[][] out = new float[texts.size()][];
         for (int i = 0; i < out.length; i++) {

@@ -290,13 +290,20 @@ class SentimentPipelineTest {
             Map<String, Map<String, Object>> byId = new HashMap<>();
             DeltaTableReader.readAll(history).forEach(r -> byId.put((String) r.get("event_id"), r));
             assertEquals(2 * n, byId.size());
+            int flipped = 0;
             for (int i = 0; i < n; i++) {
                 Map<String, Object> before = byId.get("r-" + i), after = byId.get("s-" + i);
                 assertEquals("models:/" + model + "/" + v1, before.get("model"), "r-" + i + " was scored before the alias moved");
                 assertEquals("models:/" + model + "/" + v2, after.get("model"), "s-" + i + " was scored after the alias moved to v" + v2);
-                assertEquals(-(Double) before.get("sentiment"), (Double) after.get("sentiment"), 1e-4,
-                        "the same text scored by the inverted head (v" + v2 + ") must flip its sentiment");
+                // the same text under the inverted head: the opposite sentiment (up to the quantised encoder's batch
+                // dependence: its activations are quantised per batch, and the two batches are cut differently)
+                double b = (Double) before.get("sentiment"), a = (Double) after.get("sentiment");
+                if (Math.abs(b) > 0.3) {
+                    assertTrue(Math.signum(a) == -Math.signum(b), "r-" + i + " scored " + b + " by v" + v1 + ", s-" + i + " (same text) " + a + " by v" + v2);
+                    flipped++;
+                }
             }
+            assertTrue(flipped > n / 2, "most of the " + n + " texts are clearly positive or negative: " + flipped);
         }
     }
 

@@ -8,9 +8,10 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.streamlab.sentiment.EncoderModel;
 import org.streamlab.sentiment.EncoderOptions;
+import org.streamlab.sentiment.SentenceEncoder;
 import org.streamlab.sentiment.SentimentHead;
-import org.streamlab.sentiment.SentimentModel;
 
 /**
  * Scores reviews in micro-batches: the encoder is several times faster on a batch of similar-length texts than one
@@ -21,6 +22,9 @@ import org.streamlab.sentiment.SentimentModel;
  * barrier is forwarded ({@link #prepareSnapshotPreBarrier}), before a watermark is forwarded, and at the end of input,
  * so every review that entered before a checkpoint has left it as a scored review: a restore neither loses nor
  * repeats one, and no watermark overtakes a buffered review.
+ *
+ * <p>The head comes from a {@link HeadSource}: fixed, or a registry alias checked before each batch (at most every
+ * refresh interval), so a promoted version scores the next batch; each scored review carries the version.
  */
 public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
         implements OneInputStreamOperator<Review, ScoredReview>, ProcessingTimeCallback {
@@ -30,12 +34,13 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
     /** Accumulator: batches scored. */
     public static final String BATCHES_COUNTER = "scoring.batches";
 
-    private final SentimentHead head;
+    private final HeadSource heads;
     private final EncoderOptions encoder;
     private final int batchSize;
     private final long maxWaitMillis;
 
-    private transient SentimentModel model;
+    private transient SentenceEncoder sentenceEncoder;
+    private transient HeadSource.Handle head;
     private transient List<Review> reviews;
     private transient List<Long> timestamps;
     private transient boolean timerPending;
@@ -43,10 +48,14 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
     private transient LongCounter batches;
 
     public MicroBatchScorer(SentimentHead head, EncoderOptions encoder, int batchSize, long maxWaitMillis) {
+        this(HeadSource.fixed(head), encoder, batchSize, maxWaitMillis);
+    }
+
+    public MicroBatchScorer(HeadSource heads, EncoderOptions encoder, int batchSize, long maxWaitMillis) {
         if (batchSize < 1 || maxWaitMillis < 1) {
             throw new IllegalArgumentException("batchSize and maxWaitMillis must be at least 1, got " + batchSize + " and " + maxWaitMillis);
         }
-        this.head = head;
+        this.heads = heads;
         this.encoder = encoder;
         this.batchSize = batchSize;
         this.maxWaitMillis = maxWaitMillis;
@@ -55,7 +64,9 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
     @Override
     public void open() throws Exception {
         super.open();
-        model = SentimentModel.open(head, encoder);
+        head = heads.open();
+        head.head().requireCompatibleWith(EncoderModel.ALL_MINILM_L6_V2_Q); // before loading 23 MB of model
+        sentenceEncoder = SentenceEncoder.open(encoder);
         reviews = new ArrayList<>(batchSize);
         timestamps = new ArrayList<>(batchSize);
         scored = getRuntimeContext().getLongCounter(SCORED_COUNTER);
@@ -101,8 +112,11 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
     @Override
     public void close() throws Exception {
         try {
-            if (model != null) {
-                model.close();
+            if (sentenceEncoder != null) {
+                sentenceEncoder.close();
+            }
+            if (head != null) {
+                head.close();
             }
         } finally {
             super.close();
@@ -117,10 +131,15 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
         for (Review r : reviews) {
             texts.add(r.text());
         }
-        double[] sentiments = model.sentiment(texts);
+        float[][] embeddings = sentenceEncoder.embed(texts);
+        if (head.refresh()) {
+            head.head().requireCompatibleWith(EncoderModel.ALL_MINILM_L6_V2_Q);
+        }
+        SentimentHead h = head.head();
+        String model = head.model();
         long now = System.currentTimeMillis();
         for (int i = 0; i < reviews.size(); i++) {
-            ScoredReview s = new ScoredReview(reviews.get(i), sentiments[i], now);
+            ScoredReview s = new ScoredReview(reviews.get(i), 2 * h.positiveProbability(embeddings[i]) - 1, now, model);
             Long ts = timestamps.get(i);
             output.collect(ts == null ? new StreamRecord<>(s) : new StreamRecord<>(s, ts));
         }

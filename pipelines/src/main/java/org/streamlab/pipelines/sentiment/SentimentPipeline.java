@@ -64,7 +64,7 @@ public final class SentimentPipeline {
                 .process(new ReviewParser(config.maxTextChars())).uid("parse-reviews").name("parse reviews");
         SingleOutputStreamOperator<EnrichedReview> enriched = reviews
                 .transform("score sentiment", TypeInformation.of(ScoredReview.class),
-                        new MicroBatchScorer(config.head(), config.encoder(), config.batchSize(), config.batchWaitMillis()))
+                        new MicroBatchScorer(config.headSource(), config.encoder(), config.batchSize(), config.batchWaitMillis()))
                 .uid("score-sentiment")
                 .map(new EnrichFromUsersTable(config.usersTable(), config.enricher())).uid("enrich-users").name("enrich from users table");
         enriched.sinkTo(DeltaSink.<EnrichedReview>builder()
@@ -84,10 +84,11 @@ public final class SentimentPipeline {
 
     /**
      * Checks what can be checked before submitting, each with a readable error: the input topic (the dead-letter topic
-     * is created), ClickHouse and the alerts table, the users table.
+     * is created), the head (a champion alias must exist), ClickHouse and the alerts table, the users table.
      */
     public void prepare() {
         JobControl.ensureTopics(config.bootstrapServers(), config.inputTopic(), config.deadLetterTopic());
+        config.headSource().open().close();   // a champion alias that does not exist (yet) fails here, readably
         config.alerts().checkTableExists("create the alerts table first (its columns: " + SentimentTables.ALERT_ROWS.columns() + ")");
         EnrichFromUsersTable.loadUsers(config.usersTable());
     }

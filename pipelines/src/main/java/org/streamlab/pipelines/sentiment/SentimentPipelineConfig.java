@@ -12,7 +12,8 @@ import org.streamlab.sentiment.SentimentHead;
  * <pre>{@code
  * SentimentPipelineConfig config = SentimentPipelineConfig.builder()
  *         .bootstrapServers(Kafka.bootstrapServers()).inputTopic("reviews").groupId("sentiment")
- *         .head(head)                                   // a trained SentimentHead
+ *         .head(head)                                   // a trained SentimentHead, or:
+ *         // .champion(server.uri(), "review-sentiment", "champion")   the version an MLflow alias points to
  *         .usersTable(usersPath).enricher(myEnricher)   // the Delta users table and the join
  *         .alerts(ClickHouseSinkConfig.builder().server(ClickHouse.endpoint()).table("sentiment_alerts").build())
  *         .alertThreshold(0.8).historyTable(historyPath)
@@ -28,6 +29,7 @@ public final class SentimentPipelineConfig implements Serializable {
     private final String deadLetterTopic;
     private final boolean bounded;
     private final SentimentHead head;
+    private final HeadSource headSource;
     private final String modelName;
     private final EncoderOptions encoder;
     private final int batchSize;
@@ -49,6 +51,9 @@ public final class SentimentPipelineConfig implements Serializable {
         deadLetterTopic = b.deadLetterTopic != null ? b.deadLetterTopic : b.inputTopic + "-dead-letters";
         bounded = b.bounded;
         head = b.head;
+        headSource = b.championUri != null
+                ? HeadSource.champion(b.championUri, b.championModel, b.championAlias, b.championRefresh)
+                : HeadSource.fixed(b.head);
         modelName = b.modelName;
         encoder = b.encoder;
         batchSize = b.batchSize;
@@ -74,7 +79,10 @@ public final class SentimentPipelineConfig implements Serializable {
     public String deadLetterTopic() { return deadLetterTopic; }
     /** True: read the topic up to its end offsets at start and finish; false: run until stopped. */
     public boolean bounded() { return bounded; }
+    /** The fixed head; null when the job follows a registry alias ({@link #headSource()}). */
     public SentimentHead head() { return head; }
+    /** Where the scorer takes its head from: the fixed head, or a registry alias. */
+    public HeadSource headSource() { return headSource; }
     /** The model's name in the history table (which model scored a row). */
     public String modelName() { return modelName; }
     public EncoderOptions encoder() { return encoder; }
@@ -95,7 +103,7 @@ public final class SentimentPipelineConfig implements Serializable {
     @Override
     public String toString() {
         return "sentiment pipeline: kafka " + bootstrapServers + " topic " + inputTopic + (bounded ? " (bounded)" : "") + ", group " + groupId
-                + ", dead letters to " + deadLetterTopic + "; model " + modelName + " (batches of " + batchSize + ", wait " + batchWaitMillis
+                + ", dead letters to " + deadLetterTopic + "; model " + (head != null ? modelName : headSource) + " (batches of " + batchSize + ", wait " + batchWaitMillis
                 + " ms, texts cut at " + maxTextChars + " chars); users " + usersTable + "; alerts |sentiment| >= " + alertThreshold
                 + " to ClickHouse " + alerts.url() + " " + alerts.qualifiedTable() + "; history " + historyTable + " (app id "
                 + historyApplicationId + "); parallelism " + parallelism;
@@ -108,6 +116,10 @@ public final class SentimentPipelineConfig implements Serializable {
         private String deadLetterTopic;
         private boolean bounded;
         private SentimentHead head;
+        private String championUri;
+        private String championModel;
+        private String championAlias;
+        private Duration championRefresh = Duration.ofSeconds(2);
         private String modelName = "all-MiniLM-L6-v2-q+logistic-regression";
         private EncoderOptions encoder = EncoderOptions.defaults();
         private int batchSize = 32;
@@ -133,6 +145,19 @@ public final class SentimentPipelineConfig implements Serializable {
         public Builder bounded(boolean bounded) { this.bounded = bounded; return this; }
         /** The trained logistic-regression head on top of the sentence encoder. */
         public Builder head(SentimentHead head) { this.head = head; return this; }
+        /**
+         * Instead of a fixed head: the version {@code alias} points to in the MLflow registry at {@code trackingUri},
+         * reloaded when the alias moves (looked up before a batch, at most every {@link #championRefresh}); each
+         * history row records the version that scored it ({@code models:/MODEL/VERSION}).
+         */
+        public Builder champion(String trackingUri, String model, String alias) {
+            this.championUri = trackingUri;
+            this.championModel = model;
+            this.championAlias = alias;
+            return this;
+        }
+        /** How often a job following an alias looks it up (default 2 s). */
+        public Builder championRefresh(Duration every) { this.championRefresh = every; return this; }
         public Builder modelName(String name) { this.modelName = name; return this; }
         public Builder encoder(EncoderOptions options) { this.encoder = options; return this; }
         /** Reviews per scoring batch, and how long the first review of a batch may wait for the rest. */
@@ -157,7 +182,17 @@ public final class SentimentPipelineConfig implements Serializable {
 
         public SentimentPipelineConfig build() {
             require(bootstrapServers, "bootstrapServers (Kafka's address, e.g. Kafka.bootstrapServers())");
-            require(head, "head (a trained SentimentHead)");
+            if ((head == null) == (championUri == null)) {
+                throw new IllegalArgumentException("SentimentPipelineConfig: give either head (a trained SentimentHead) or "
+                        + "champion (a registry alias), " + (head == null ? "not neither" : "not both"));
+            }
+            if (championUri != null) {
+                require(championModel, "the champion's registered model name");
+                require(championAlias, "the champion's alias");
+                if (championRefresh.isNegative()) {
+                    throw new IllegalArgumentException("SentimentPipelineConfig: championRefresh must not be negative");
+                }
+            }
             require(usersTable, "usersTable (the path of the users Delta table)");
             require(enricher, "enricher (how a scored review is joined with its author's profile)");
             require(alerts, "alerts (the ClickHouseSinkConfig of the alerts table)");

@@ -62,9 +62,13 @@ public final class SentimentTables {
             new DeltaColumn("known_user", DeltaType.BOOLEAN, false),
             new DeltaColumn("model", DeltaType.STRING, false));
 
-    /** An enriched review as a history row, with the model that scored it. */
+    /**
+     * An enriched review as a history row, with the model that scored it: the registry version the review carries
+     * (a job following an alias), else {@code model}.
+     */
     public static DeltaRowMapper<EnrichedReview> historyRow(String model) {
         return r -> new Object[] {r.eventId(), r.userId(), r.productId(), r.text(), Instant.ofEpochMilli(r.eventTime()),
-                r.truncated(), r.sentiment(), Instant.ofEpochMilli(r.scoredAt()), r.segment(), r.country(), r.knownUser(), model};
+                r.truncated(), r.sentiment(), Instant.ofEpochMilli(r.scoredAt()), r.segment(), r.country(), r.knownUser(),
+                r.model() != null ? r.model() : model};
     }
 }

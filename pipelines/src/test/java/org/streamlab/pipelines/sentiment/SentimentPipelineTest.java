@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -45,11 +46,13 @@ import org.streamlab.sentiment.SentenceEncoder;
 import org.streamlab.sentiment.SentimentData;
 import org.streamlab.sentiment.SentimentHead;
 import org.streamlab.sentiment.TrainingOptions;
+import org.streamlab.sentiment.registry.MlflowServer;
+import org.streamlab.sentiment.registry.ModelRegistry;
 
 /**
  * The sentiment pipeline against the real embedded services of a test kernel: Kafka, the Flink MiniCluster, Spark
  * with Delta (the users table), a clickhouse-server process, and the real encoder. One kernel and one trained head
- * for all tests.
+ * for all tests. The champion test also starts a real MLflow server (the venv ./streamlab setup makes, .venv-mlflow).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SentimentPipelineTest {
@@ -255,6 +258,61 @@ class SentimentPipelineTest {
         UserError noAlerts = assertThrows(UserError.class, () -> new SentimentPipeline(pipeline("reviews-misconfigured", "alerts_x", "h-x")
                 .alerts(missing).bounded(true).build()).prepare());
         assertTrue(noAlerts.getMessage().contains("no_such_alerts"), noAlerts.getMessage());
+    }
+
+    @Test
+    void runningJobFollowsTheChampionAliasWhenItMoves(@TempDir Path mlflowDir) throws Exception {
+        String model = "pipeline-test";
+        int n = 40;
+        try (MlflowServer server = MlflowServer.start(mlflowDir); ModelRegistry registry = new ModelRegistry(server)) {
+            // v1: the trained head; v2: the same head inverted (p -> 1 - p), so every sentiment flips its sign
+            SentimentHead inverted = SentimentHead.of(head.modelId(), Arrays.stream(head.weights()).map(w -> -w).toArray(), -head.bias());
+            int v1 = registry.register(model, registry.logHead("pipeline-test", "v1", head, Map.of(), Map.of())).version();
+            int v2 = registry.register(model, registry.logHead("pipeline-test", "v2", inverted, Map.of(), Map.of())).version();
+            registry.setAlias(model, "champion", v1);
+
+            createTopic("reviews-champion", 1);
+            produce("reviews-champion", utf8(reviews(n)));
+            SentimentPipelineConfig config = pipeline("reviews-champion", "alerts_champion", "history-champion").head(null)
+                    .champion(server.uri(), model, "champion").championRefresh(Duration.ZERO).bounded(false).build();
+            String history = config.historyTable();
+            JobClient job = new SentimentPipeline(config).start(checkpointed(null));
+            try {
+                JobControl.awaitWhileRunning(job, "the first " + n + " reviews in the history", Duration.ofSeconds(180), () -> rows(history) >= n);
+                registry.setAlias(model, "champion", v2);
+                // the same texts again, under other ids: scored after the alias moved
+                produce("reviews-champion", utf8(reviews(n).stream().map(j -> j.replace("\"eventId\":\"r-", "\"eventId\":\"s-")).toList()));
+                JobControl.awaitWhileRunning(job, "the second " + n + " reviews in the history", Duration.ofSeconds(180), () -> rows(history) >= 2 * n);
+            } finally {
+                job.cancel().get(60, TimeUnit.SECONDS);
+            }
+            Map<String, Map<String, Object>> byId = new HashMap<>();
+            DeltaTableReader.readAll(history).forEach(r -> byId.put((String) r.get("event_id"), r));
+            assertEquals(2 * n, byId.size());
+            int flipped = 0;
+            for (int i = 0; i < n; i++) {
+                Map<String, Object> before = byId.get("r-" + i), after = byId.get("s-" + i);
+                assertEquals("models:/" + model + "/" + v1, before.get("model"), "r-" + i + " was scored before the alias moved");
+                assertEquals("models:/" + model + "/" + v2, after.get("model"), "s-" + i + " was scored after the alias moved to v" + v2);
+                // the same text under the inverted head: the opposite sentiment (up to the quantised encoder's batch
+                // dependence: its activations are quantised per batch, and the two batches are cut differently)
+                double b = (Double) before.get("sentiment"), a = (Double) after.get("sentiment");
+                if (Math.abs(b) > 0.3) {
+                    assertTrue(Math.signum(a) == -Math.signum(b), "r-" + i + " scored " + b + " by v" + v1 + ", s-" + i + " (same text) " + a + " by v" + v2);
+                    flipped++;
+                }
+            }
+            assertTrue(flipped > n / 2, "most of the " + n + " texts are clearly positive or negative: " + flipped);
+        }
+    }
+
+    /** Rows in the table, 0 before its first commit. */
+    private static int rows(String deltaTable) {
+        try {
+            return DeltaTableReader.readAll(deltaTable).size();
+        } catch (UserError e) {
+            return 0;   // "No Delta table at ...": the sink has not committed yet
+        }
     }
 
     /** Checkpoints every 300 ms, retained on cancel, no restarts; restored from {@code checkpoint} when given. */

@@ -1,17 +1,11 @@
 package org.streamlab.kafka;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.io.Reader;
 import java.io.Writer;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,9 +21,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Exit;
 import org.apache.kafka.common.utils.Time;
-import org.apache.kafka.metadata.storage.Formatter;
-import org.apache.kafka.server.common.Feature;
-import org.apache.kafka.server.common.MetadataVersion;
 import org.streamlab.kernel.UserError;
 
 /**
@@ -42,11 +33,11 @@ import org.streamlab.kernel.UserError;
  *
  * <p>Each cluster size keeps its own folder ({@code kafka/1-broker}, {@code kafka/3-brokers}); the folder
  * holds {@code cluster.properties} (cluster id and the ports last used, reused when still free) and one
- * log folder per node, formatted once with Kafka's {@link Formatter}.
+ * log folder per node, formatted once ({@link KraftNode#formatOnce}).
  */
 final class EmbeddedKafka implements AutoCloseable {
-    static final int CONTROLLER_ID = 100;
-    private static final String HOST = "127.0.0.1";
+    static final int CONTROLLER_ID = KraftNode.CONTROLLER_ID;
+    private static final String HOST = KraftNode.HOST;
 
     private final Path root;
     private final int brokerCount;
@@ -153,22 +144,8 @@ final class EmbeddedKafka implements AutoCloseable {
     private void startNode(int id) throws Exception {
         Map<String, Object> props = nodeConfig(id);
         Path dir = nodeDir(id);
-        Files.createDirectories(dir);
         long t0 = System.nanoTime();
-        if (!Files.isRegularFile(dir.resolve("meta.properties"))) {
-            // first start only: a restart reuses the formatted storage (and its data)
-            new Formatter()
-                    .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
-                    .setNodeId(id)
-                    .setClusterId(clusterId)
-                    .setDirectories(List.of(dir.toString()))
-                    .setMetadataLogDirectory(dir.toString())
-                    .setControllerListenerName("CONTROLLER")
-                    .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
-                    .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
-                    .setIgnoreFormatted(true)
-                    .run();
-        }
+        KraftNode.formatOnce(dir, id, clusterId);
         long t1 = System.nanoTime();
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
         running.put(id, server);
@@ -184,53 +161,7 @@ final class EmbeddedKafka implements AutoCloseable {
     }
 
     private Map<String, Object> nodeConfig(int id) {
-        Map<String, Object> p = new HashMap<>();
-        boolean single = brokerCount == 1;
-        boolean controllerOnly = id == CONTROLLER_ID;
-        int replication = Math.min(3, brokerCount);
-        p.put("node.id", String.valueOf(id));
-        p.put("process.roles", single ? "broker,controller" : controllerOnly ? "controller" : "broker");
-        p.put("controller.quorum.voters", (single ? 1 : CONTROLLER_ID) + "@" + HOST + ":" + controllerPort);
-        p.put("controller.listener.names", "CONTROLLER");
-        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
-        if (single) {
-            p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPorts.get(1) + ",CONTROLLER://" + HOST + ":" + controllerPort);
-        } else if (controllerOnly) {
-            p.put("listeners", "CONTROLLER://" + HOST + ":" + controllerPort);
-        } else {
-            p.put("listeners", "PLAINTEXT://" + HOST + ":" + brokerPorts.get(id));
-        }
-        if (!controllerOnly) {
-            p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPorts.get(id));
-            p.put("inter.broker.listener.name", "PLAINTEXT");
-        }
-        String dir = nodeDir(id).toString();
-        p.put("log.dirs", dir);
-        p.put("metadata.log.dir", dir);
-        // Small footprint: the kernel runs four engines in ~1.5 GB.
-        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
-        p.put("log.cleaner.threads", "1");
-        p.put("num.network.threads", "2");
-        p.put("num.io.threads", "4");
-        p.put("background.threads", "4");
-        p.put("num.replica.fetchers", "1");
-        p.put("num.recovery.threads.per.data.dir", "1");
-        p.put("log.segment.bytes", String.valueOf(64 * 1024 * 1024));
-        // Internal topics sized for one laptop, replicated as far as the cluster allows.
-        p.put("offsets.topic.replication.factor", String.valueOf(replication));
-        p.put("offsets.topic.num.partitions", "5");
-        p.put("transaction.state.log.replication.factor", String.valueOf(replication));
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("transaction.state.log.num.partitions", "5");
-        p.put("share.coordinator.state.topic.replication.factor", String.valueOf(replication));
-        p.put("share.coordinator.state.topic.min.isr", "1");
-        p.put("default.replication.factor", String.valueOf(replication));
-        // Lessons see consumer groups form and compaction happen within seconds.
-        p.put("group.initial.rebalance.delay.ms", "0");
-        p.put("log.cleaner.backoff.ms", "1000");
-        p.put("log.initial.task.delay.ms", "1000");
-        p.put("server.max.startup.time.ms", String.valueOf(TimeUnit.MINUTES.toMillis(2)));
-        return p;
+        return KraftNode.config(nodeDir(id), id, brokerCount, controllerPort, id == CONTROLLER_ID ? 0 : brokerPorts.get(id));
     }
 
     /** Waits until {@code expected} brokers are registered and unfenced. */
@@ -370,38 +301,15 @@ final class EmbeddedKafka implements AutoCloseable {
 
     /** The saved port if it is still free, else a fresh free loopback port. */
     private static int port(String saved, List<Integer> taken) throws IOException {
+        Integer preferred = null;
         if (saved != null) {
             try {
-                int p = Integer.parseInt(saved.strip());
-                if (!taken.contains(p) && isFree(p)) {
-                    taken.add(p);
-                    return p;
-                }
+                preferred = Integer.parseInt(saved.strip());
             } catch (NumberFormatException ignored) {
                 // pick a new one
             }
         }
-        while (true) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-                int p = s.getLocalPort();
-                if (!taken.contains(p)) {
-                    taken.add(p);
-                    return p;
-                }
-            }
-        }
-    }
-
-    private static boolean isFree(int port) {
-        try (ServerSocket s = new ServerSocket()) {
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(InetAddress.getByName(HOST), port));
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
+        return KraftNode.loopbackPort(preferred, taken);
     }
 
     private static volatile boolean exitGuarded;

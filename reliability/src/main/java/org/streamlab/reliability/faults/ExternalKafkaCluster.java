@@ -1,9 +1,6 @@
 package org.streamlab.reliability.faults;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +10,7 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.Uuid;
+import org.streamlab.kafka.KraftNode;
 
 /**
  * The kafka magic's 3-broker KRaft cluster (one controller-only node, brokers 1..3) with every node in a JVM of its
@@ -20,7 +18,7 @@ import org.apache.kafka.common.Uuid;
  * folder.
  */
 final class ExternalKafkaCluster implements AutoCloseable {
-    private static final String HOST = "127.0.0.1";
+    private static final String HOST = KraftNode.HOST;
 
     private final Path root;
     private final String clusterId = Uuid.randomUuid().toString();
@@ -29,11 +27,15 @@ final class ExternalKafkaCluster implements AutoCloseable {
     private final Map<Integer, Process> nodes = new TreeMap<>();
 
     private ExternalKafkaCluster(Path root, int brokers) throws IOException {
+        if (brokers < 2) {
+            // one broker would be node 1 with both roles (KraftNode); this cluster keeps a controller of its own
+            throw new IllegalArgumentException("an external cluster needs 2 or more brokers, got " + brokers);
+        }
         this.root = root;
         List<Integer> taken = new ArrayList<>();
-        controllerPort = freePort(taken);
+        controllerPort = KraftNode.loopbackPort(null, taken);
         for (int id = 1; id <= brokers; id++) {
-            brokerPorts.put(id, freePort(taken));
+            brokerPorts.put(id, KraftNode.loopbackPort(null, taken));
         }
     }
 
@@ -89,7 +91,8 @@ final class ExternalKafkaCluster implements AutoCloseable {
                 id == KafkaNodeMain.CONTROLLER_ID ? "-Xmx192m" : "-Xmx384m", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), KafkaNodeMain.class.getName(), dir.toString(),
                 String.valueOf(id), clusterId, String.valueOf(controllerPort),
-                String.valueOf(id == KafkaNodeMain.CONTROLLER_ID ? 0 : brokerPorts.get(id)))
+                String.valueOf(id == KafkaNodeMain.CONTROLLER_ID ? 0 : brokerPorts.get(id)),
+                String.valueOf(brokerPorts.size()))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         nodes.put(id, pb.start());
     }
@@ -143,20 +146,6 @@ final class ExternalKafkaCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-        }
-    }
-
-    private static int freePort(List<Integer> taken) throws IOException {
-        while (true) {
-            try (ServerSocket s = new ServerSocket()) {
-                s.setReuseAddress(true);
-                s.bind(new InetSocketAddress(InetAddress.getByName(HOST), 0));
-                int p = s.getLocalPort();
-                if (!taken.contains(p)) {
-                    taken.add(p);
-                    return p;
-                }
-            }
         }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.OptionalInt;
 import org.streamlab.kernel.UserError;
 
 /**
@@ -23,19 +24,27 @@ public final class SentimentHead implements Serializable {
     private static final long serialVersionUID = 1L;
     static final String FORMAT = "streamlab-sentiment-head/1";
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int UNKNOWN_ROWS = -1;
 
     private final String modelId;
     private final double[] weights;
     private final double bias;
+    /** Rows it was trained on; below 1 when unknown (0 too: what an older serialized head deserializes to). */
+    private final int trainingRows;
 
-    private SentimentHead(String modelId, double[] weights, double bias) {
+    private SentimentHead(String modelId, double[] weights, double bias, int trainingRows) {
         this.modelId = modelId;
         this.weights = weights;
         this.bias = bias;
+        this.trainingRows = trainingRows;
     }
 
-    /** A head from known weights (a copy is kept). */
+    /** A head from known weights (a copy is kept); how many rows it was trained on is unknown. */
     public static SentimentHead of(String modelId, double[] weights, double bias) {
+        return of(modelId, weights, bias, UNKNOWN_ROWS);
+    }
+
+    private static SentimentHead of(String modelId, double[] weights, double bias, int trainingRows) {
         if (modelId == null || weights == null || weights.length == 0) {
             throw new IllegalArgumentException("modelId and a non-empty weights array are required");
         }
@@ -47,7 +56,7 @@ public final class SentimentHead implements Serializable {
         if (!Double.isFinite(bias)) {
             throw new IllegalArgumentException("bias must be a finite number, was " + bias);
         }
-        return new SentimentHead(modelId, weights.clone(), bias);
+        return new SentimentHead(modelId, weights.clone(), bias, trainingRows);
     }
 
     /** Trains on embeddings of {@link EncoderModel#ALL_MINILM_L6_V2_Q} (the id recorded in the saved file). */
@@ -123,7 +132,7 @@ public final class SentimentHead implements Serializable {
             }
             b = yb - step * gb / n;
         }
-        return new SentimentHead(modelId, w, b);
+        return new SentimentHead(modelId, w, b, n);
     }
 
     /** Largest eigenvalue of X'X/n (with a column of ones for the bias), by power iteration from a fixed start. */
@@ -201,13 +210,26 @@ public final class SentimentHead implements Serializable {
         return bias;
     }
 
-    /** Writes a small JSON file: format, modelId, dimension, bias, weights. Parent folders are created. */
+    /**
+     * How many rows {@link #train} fitted it on (kept through {@link #save} and {@link #load}): lets a check see that a
+     * head has seen more sentences than the training part holds. Empty for a head made with {@link #of} or loaded
+     * from a file written before this was recorded.
+     */
+    public OptionalInt trainingRows() {
+        return trainingRows > 0 ? OptionalInt.of(trainingRows) : OptionalInt.empty();
+    }
+
+    /**
+     * Writes a small JSON file: format, modelId, dimension, bias, weights, and trainingRows when known (optional, so
+     * files without it still load). Parent folders are created.
+     */
     public void save(Path file) {
         ObjectNode root = JSON.createObjectNode();
         root.put("format", FORMAT);
         root.put("modelId", modelId);
         root.put("dimension", weights.length);
         root.put("bias", bias);
+        trainingRows().ifPresent(rows -> root.put("trainingRows", rows));
         ArrayNode array = root.putArray("weights");
         for (double w : weights) {
             array.add(w);
@@ -256,7 +278,13 @@ public final class SentimentHead implements Serializable {
         if (!bias.isNumber()) {
             throw new UserError("the sentiment head " + file + " is damaged: \"bias\" is not a number", hint);
         }
-        return of(root.path("modelId").asText("unknown"), weights, bias.asDouble());
+        JsonNode rows = root.path("trainingRows");
+        if (!rows.isMissingNode() && !(rows.canConvertToInt() && rows.isIntegralNumber() && rows.asInt() > 0)) {
+            throw new UserError("the sentiment head " + file + " is damaged: \"trainingRows\" is " + rows
+                    + ", expected a positive whole number", hint);
+        }
+        return of(root.path("modelId").asText("unknown"), weights, bias.asDouble(),
+                rows.isMissingNode() ? UNKNOWN_ROWS : rows.asInt());
     }
 
     /** Checks that this head takes the embeddings of {@code model}; a {@link UserError} otherwise. */
@@ -274,6 +302,7 @@ public final class SentimentHead implements Serializable {
 
     @Override
     public String toString() {
-        return "SentimentHead[" + modelId + ", dimension " + weights.length + ", bias " + bias + "]";
+        return "SentimentHead[" + modelId + ", dimension " + weights.length + ", bias " + bias
+                + (trainingRows > 0 ? ", trained on " + trainingRows + " rows" : "") + "]";
     }
 }

@@ -2,11 +2,14 @@ package org.streamlab.sentiment;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.OptionalInt;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,9 +106,43 @@ class SentimentHeadTest {
         assertArrayEquals(head.weights(), loaded.weights());
         assertEquals(head.bias(), loaded.bias());
         assertEquals("m", loaded.modelId());
+        assertEquals(OptionalInt.of(200), loaded.trainingRows());
         for (float[] row : train.x()) {
             assertEquals(head.positiveProbability(row), loaded.positiveProbability(row));
         }
+    }
+
+    @Test
+    void recordsHowManyRowsItWasTrainedOn() {
+        Data train = separable(300, 8, 6);
+        SentimentHead onAll = SentimentHead.train(train.x(), train.y(), TrainingOptions.defaults(), "m");
+        assertEquals(OptionalInt.of(300), onAll.trainingRows());
+        SentimentHead onPart = SentimentHead.train(Arrays.copyOf(train.x(), 120), Arrays.copyOf(train.y(), 120),
+                TrainingOptions.defaults(), "m");
+        assertEquals(OptionalInt.of(120), onPart.trainingRows());
+        assertTrue(onPart.toString().contains("trained on 120 rows"), onPart.toString());
+        // a head made from weights cannot know what it was fitted on
+        assertFalse(SentimentHead.of("m", onAll.weights(), onAll.bias()).trainingRows().isPresent());
+    }
+
+    @Test
+    void headsWithoutKnownTrainingRowsSaveAndLoadAsBefore(@TempDir Path dir) throws Exception {
+        Path fromWeights = dir.resolve("of.json");
+        SentimentHead.of("m", new double[] {0.5, -0.25}, 0.1).save(fromWeights);
+        assertFalse(Files.readString(fromWeights).contains("trainingRows"), "an unknown count is not written");
+        assertFalse(SentimentHead.load(fromWeights).trainingRows().isPresent());
+
+        // a file written before trainingRows existed
+        Path older = Files.writeString(dir.resolve("older.json"), "{\"format\": \"" + SentimentHead.FORMAT
+                + "\", \"modelId\": \"m\", \"dimension\": 2, \"bias\": 0.1, \"weights\": [0.5, -0.25]}");
+        SentimentHead loaded = SentimentHead.load(older);
+        assertFalse(loaded.trainingRows().isPresent());
+        assertArrayEquals(new double[] {0.5, -0.25}, loaded.weights());
+
+        Path badRows = Files.writeString(dir.resolve("rows.json"), "{\"format\": \"" + SentimentHead.FORMAT
+                + "\", \"modelId\": \"m\", \"dimension\": 2, \"bias\": 0.1, \"trainingRows\": -3, \"weights\": [0.5, -0.25]}");
+        UserError rows = assertThrows(UserError.class, () -> SentimentHead.load(badRows));
+        assertTrue(rows.getMessage().contains("\"trainingRows\" is -3"), rows.getMessage());
     }
 
     @Test

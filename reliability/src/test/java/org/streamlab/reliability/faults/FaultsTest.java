@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.streamlab.kernel.testkit.KernelTestKit;
@@ -49,12 +48,6 @@ class FaultsTest {
         check(ClickHouseKillFault.run(kit, 4, 100_000));
     }
 
-    // Kept out of CI while the defect it found is open: killed right after a checkpoint completed, a restored job lost
-    // 1,018 of 10,000 records in 1 of 3 runs (15-min sink transaction timeout, no transaction pending at the
-    // restore). Issue 13. Run it with
-    //   mvn -pl reliability -am verify -Dtest=FaultsTest -Djunit.jupiter.conditions.deactivate='org.junit.*DisabledCondition'
-    // or FaultHarness (which lists the missing ids).
-    @Disabled("open defect, issue 13: records lost after a kernel kill right after a checkpoint (1 run in 3)")
     @Test
     void aKernelKilledMidJobRestoresFromItsCheckpointWithoutLossOrDuplicates() throws Exception {
         FaultResult r = KernelKillFault.run(workspace.resolve("killed-kernel"), 10_000);

@@ -37,21 +37,43 @@ import org.streamlab.sentiment.TrainingOptions;
  * Benchmark harness (not a test): prints figures, asserts nothing. The sentiment pipeline on the embedded platform of
  * a test kernel (Kafka, Flink MiniCluster, Spark + Delta for the users table, clickhouse-server), in this JVM.
  *
- * <p>Run from the repository root (after {@code mvn -q install -DskipTests}):
+ * <p>Run from the repository root (nothing is installed: the reactor's own classes are on the class path):
  * <pre>
- * mvn -q -o -pl pipelines test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.cp
+ * mvn -B -o -q -pl pipelines -am test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/test.cp
  * java -Xmx1500m -cp pipelines/target/test-classes:pipelines/target/classes:$(cat pipelines/target/test.cp) \
- *      org.streamlab.pipelines.sentiment.SentimentPipelineBenchmark [backlog=6000] [rate=1000] [seconds=60] [parallelism=1] [batch=32]
+ *      org.streamlab.pipelines.sentiment.SentimentPipelineBenchmark [backlog=6000] [rate=1000] [seconds=60] [parallelism=1]
+ *      [batch=256] [threads=1] [wait=50] [checkpoint=1000]
  * </pre>
+ * {@code backlog=0} or {@code seconds=0} skips that part; {@code batch} is the scorer's micro-batch, {@code threads}
+ * ONNX Runtime's intra-op threads, {@code wait} the batch wait in ms, {@code checkpoint} the latency run's interval.
  * <ol>
- *   <li>Throughput: {@code backlog} reviews produced beforehand, then the bounded pipeline over them (parse, score,
- *       enrich, alerts to ClickHouse, history to Delta); reviews/s = reviews scored / job wall time (submission to
- *       finished, model loading included).</li>
+ *   <li>Throughput: first the encoder alone over the same texts in the same micro-batches (the ceiling, same
+ *       moment, same load); then {@code backlog} reviews produced beforehand and the bounded pipeline over them
+ *       (parse, score, enrich, alerts to ClickHouse, history to Delta); reviews/s = reviews scored / job wall time
+ *       (submission to finished, model loading included), and first batch to last batch (without the job's start).</li>
  *   <li>Latency: the unbounded pipeline (checkpoint every second) while a producer sends {@code rate} reviews/s for
  *       {@code seconds}. A poller reads the alerts table every 50 ms and notes when each alert first appears:
  *       alert visible - review sent, p50/p95/p99, for the alerts of reviews sent during the run. If the scorer is
  *       slower than the rate, a backlog grows and the latency with it: the consumer lag at the end says so.</li>
  * </ol>
+ * Both parts then print where the time went: the scorer's accumulators (ms of model loading, tokenizing, ONNX
+ * Runtime, pooling, head, and the chained operators downstream; batches closed full, by the wait, or early) and the
+ * sinks' own INFO lines (Delta commit ms per checkpoint, ClickHouse insert ms).
+ *
+ * <p>Figures (2 cores shared with other jobs, 2026-12-05; see README "Benchmarks" for the analysis):
+ * <pre>
+ * backlog=6000 seconds=0 batch=256 / batch=32 / batch=256, interleaved (load 8.8 / 5.8 / 3.0 at their starts):
+ *   encoder alone        532 / 277 / 614 reviews/s
+ *   end to end           319 / 216 / 340 reviews/s   (job wall 18.8 / 27.8 / 17.6 s, ~6-7 s of it job start)
+ *   first to last batch  533 / 276 / 591 reviews/s
+ *   scorer ms            onnx 10625 / 20825 / 9623; tokenize 246 / 391 / 227; pool 58 / 87 / 56; head 5 / 5 / 5;
+ *                        downstream 27 / 38 / 25; Delta end commit 385 / 352 / 393; ClickHouse inserts 170 / 258 / 127
+ * backlog=6000 seconds=0 threads=2 (load 2.7): encoder alone 939, end to end 307, first to last batch 458 reviews/s
+ * backlog=0 seconds=30 rate=350 (load 2.9 -> 3.6): p50 0.38 s, p95 0.73 s, p99 0.87 s, max 1.02 s; 3016 alerts;
+ *   Delta 31 commits, p50 207 ms, max 588 ms
+ * backlog=0 seconds=30 rate=1000 (load 3.6 -> 2.7): p50 11.04 s, p95 18.26 s, p99 18.62 s (growing: 15489 records
+ *   behind when the producer stopped); 21423 reviews scored in 36.6 s = 585/s, ONNX busy 34.6 s of it
+ * </pre>
  */
 public final class SentimentPipelineBenchmark {
     static int threads = 1;

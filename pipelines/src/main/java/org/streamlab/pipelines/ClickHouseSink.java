@@ -8,6 +8,8 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.metrics.Counter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.streamlab.clickhouse.ClickHouseHttpClient;
 
 /**
@@ -42,6 +44,8 @@ public final class ClickHouseSink<T> implements Sink<T> {
 
     /** Buffers rows and sends them; one per parallel sink instance, called from the task's thread only. */
     public static final class Writer<T> implements SinkWriter<T> {
+        private static final Logger LOG = LoggerFactory.getLogger(ClickHouseSink.class);
+        private static final long REPORT_EVERY_NANOS = 10_000_000_000L;
         private final ClickHouseSinkConfig config;
         private final ClickHouseRows<T> rows;
         private final ClickHouseHttpClient client;
@@ -49,6 +53,11 @@ public final class ClickHouseSink<T> implements Sink<T> {
         private final Counter rowsSent;
         private final List<T> buffer = new ArrayList<>();
         private volatile boolean closed;
+        // what the inserts cost, reported at INFO every 10 s (they run on the task thread)
+        private long inserts;
+        private long rowsInserted;
+        private long insertNanos;
+        private long reportedAt = System.nanoTime();
 
         /** {@code timers} and {@code rowsSent} may be null (no interval flush, no metric): then only size and flush() send. */
         public Writer(ClickHouseSinkConfig config, ClickHouseRows<T> rows, ProcessingTimeService timers, Counter rowsSent) {
@@ -96,7 +105,9 @@ public final class ClickHouseSink<T> implements Sink<T> {
             int attempts = config.maxRetries() + 1;
             for (int attempt = 1; attempt <= attempts; attempt++) {
                 try {
+                    long start = System.nanoTime();
                     client.execute(insert, body);
+                    countInsert(buffer.size(), System.nanoTime() - start);
                     if (rowsSent != null) {
                         rowsSent.inc(buffer.size());
                     }
@@ -119,6 +130,21 @@ public final class ClickHouseSink<T> implements Sink<T> {
                     + " rows for " + config.qualifiedTable() + " not written after " + attempts + " attempts ("
                     + last.getClass().getSimpleName() + ": " + last.getMessage() + "). Is clickhouse-server running? "
                     + "In a notebook: %services start clickhouse, then run the job again (an idempotent table makes the rerun replace rows, not add them)", last);
+        }
+
+        private void countInsert(int rows, long nanos) {
+            inserts++;
+            rowsInserted += rows;
+            insertNanos += nanos;
+            long now = System.nanoTime();
+            if (now - reportedAt >= REPORT_EVERY_NANOS) {
+                LOG.info("ClickHouse {}: {} inserts, {} rows in {} ms over the last {} s", config.qualifiedTable(), inserts, rowsInserted,
+                        insertNanos / 1_000_000, (now - reportedAt) / 1_000_000_000);
+                inserts = 0;
+                rowsInserted = 0;
+                insertNanos = 0;
+                reportedAt = now;
+            }
         }
 
         /** Rows buffered and not yet sent. */

@@ -57,6 +57,10 @@ public final class SentenceEncoder implements AutoCloseable {
     private final FloatBuffer hidden;
     private float[] hiddenCopy = new float[0];
     private boolean closed;
+    // where embed() spends its time, summed over this encoder's life (two nanoTime calls per batch: negligible)
+    private long tokenizeNanos;
+    private long inferenceNanos;
+    private long poolNanos;
 
     private SentenceEncoder(EncoderModel model, EncoderOptions options) {
         this.model = model;
@@ -149,7 +153,9 @@ public final class SentenceEncoder implements AutoCloseable {
         if (input.length == 0) {
             return out;
         }
+        long t0 = System.nanoTime();
         long[][] ids = tokenize(input);
+        tokenizeNanos += System.nanoTime() - t0;
         Integer[] order = new Integer[ids.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -169,11 +175,24 @@ public final class SentenceEncoder implements AutoCloseable {
     /** The unit-length embedding of one text. */
     public synchronized float[] embed(String text) {
         ensureOpen();
+        long t0 = System.nanoTime();
         long[][] ids = tokenize(new String[] {clean(text, 0)});
+        tokenizeNanos += System.nanoTime() - t0;
         float[][] out = new float[1][];
         run(ids, new int[] {0}, 1, out);
         return out[0];
     }
+
+    /**
+     * Where this encoder's time went so far (summed since it was opened): tokenizing, ONNX Runtime's runs (padding
+     * the batch included), pooling and normalising. For benchmarks and metrics.
+     */
+    public synchronized Timings timings() {
+        return new Timings(tokenizeNanos, inferenceNanos, poolNanos);
+    }
+
+    /** Cumulative nanoseconds per stage of {@link #embed}. */
+    public record Timings(long tokenizeNanos, long inferenceNanos, long poolNanos) {}
 
     /** Releases the ONNX Runtime session and the native tokenizer. Idempotent. */
     @Override
@@ -283,6 +302,7 @@ public final class SentenceEncoder implements AutoCloseable {
                 attentionMask.put(0L);
             }
         }
+        long t0 = System.nanoTime();
         long[] shape = {n, length};
         int dim = model.dimension();
         int hiddenCells = cells * dim;
@@ -306,6 +326,8 @@ public final class SentenceEncoder implements AutoCloseable {
                 output.close();
             }
         }
+        long t1 = System.nanoTime();
+        inferenceNanos += t1 - t0;
         if (hiddenCopy.length < hiddenCells) {
             hiddenCopy = new float[hidden.capacity()];
         }
@@ -313,6 +335,7 @@ public final class SentenceEncoder implements AutoCloseable {
         for (int k = 0; k < n; k++) {
             out[batch[k]] = meanPoolNormalised(hiddenCopy, k * length * dim, ids[batch[k]].length, dim);
         }
+        poolNanos += System.nanoTime() - t1;
     }
 
     /** The mean of the first {@code tokens} token vectors (the unpadded ones) from offset, scaled to length 1. */

@@ -82,6 +82,7 @@ public final class DeltaCommitter implements Committer<DeltaCommittable> {
         if (rows.isEmpty()) {
             return Outcome.NOTHING_TO_COMMIT;
         }
+        long start = System.nanoTime();
         Engine engine = DeltaTables.engine();
         Table table = Table.forPath(engine, tablePath);
         Transaction txn;
@@ -123,7 +124,9 @@ public final class DeltaCommitter implements Committer<DeltaCommittable> {
                 LOG.warn("Delta table {}: post-commit {} failed (the commit stands): {}", tablePath, hook.getType(), e.toString());
             }
         }
-        LOG.debug("Delta table {}: version {} holds {} rows of {}", tablePath, result.getVersion(), rows.size(), describeVersion(version));
+        // INFO: one line per checkpoint, the commit's cost (it runs on the task thread, between records)
+        LOG.info("Delta table {}: version {} holds {} rows of {}, committed in {} ms", tablePath, result.getVersion(), rows.size(),
+                describeVersion(version), (System.nanoTime() - start) / 1_000_000);
         return Outcome.COMMITTED;
     }
 

@@ -33,6 +33,24 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
     public static final String SCORED_COUNTER = "reviews.scored";
     /** Accumulator: batches scored. */
     public static final String BATCHES_COUNTER = "scoring.batches";
+    /** Accumulators: batches sent because they were full, because their first review waited maxWait, or early (checkpoint, watermark, end of input). */
+    public static final String FULL_BATCHES_COUNTER = "scoring.batches.full";
+    public static final String TIMED_OUT_BATCHES_COUNTER = "scoring.batches.timed-out";
+    public static final String EARLY_BATCHES_COUNTER = "scoring.batches.early";
+    /**
+     * Accumulators, milliseconds summed over the subtasks: where the scorer's thread spends its time. Loading the
+     * model; tokenizing; ONNX Runtime; pooling; the head; and "downstream", the operators chained after the scorer
+     * (enrichment, the alert filter, the sinks' writers, and a ClickHouse insert when its batch is full).
+     */
+    public static final String LOAD_MILLIS = "time.ms.load-model";
+    public static final String TOKENIZE_MILLIS = "time.ms.tokenize";
+    public static final String INFERENCE_MILLIS = "time.ms.onnx";
+    public static final String POOL_MILLIS = "time.ms.pool";
+    public static final String HEAD_MILLIS = "time.ms.head";
+    public static final String DOWNSTREAM_MILLIS = "time.ms.downstream";
+    /** Accumulators: when (epoch ms) the first batch started and the last batch ended, for the steady-state rate. */
+    public static final String FIRST_BATCH_AT = "scoring.first-batch-at";
+    public static final String LAST_BATCH_AT = "scoring.last-batch-at";
 
     private final HeadSource heads;
     private final EncoderOptions encoder;
@@ -46,6 +64,10 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
     private transient boolean timerPending;
     private transient LongCounter scored;
     private transient LongCounter batches;
+    private transient LongCounter fullBatches;
+    private transient LongCounter timedOutBatches;
+    private transient LongCounter earlyBatches;
+    private transient StageClock clock;
 
     public MicroBatchScorer(SentimentHead head, EncoderOptions encoder, int batchSize, long maxWaitMillis) {
         this(HeadSource.fixed(head), encoder, batchSize, maxWaitMillis);
@@ -64,6 +86,7 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
     @Override
     public void open() throws Exception {
         super.open();
+        long t0 = System.nanoTime();
         head = heads.open();
         head.head().requireCompatibleWith(EncoderModel.ALL_MINILM_L6_V2_Q); // before loading 23 MB of model
         sentenceEncoder = SentenceEncoder.open(encoder);
@@ -71,6 +94,11 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
         timestamps = new ArrayList<>(batchSize);
         scored = getRuntimeContext().getLongCounter(SCORED_COUNTER);
         batches = getRuntimeContext().getLongCounter(BATCHES_COUNTER);
+        fullBatches = getRuntimeContext().getLongCounter(FULL_BATCHES_COUNTER);
+        timedOutBatches = getRuntimeContext().getLongCounter(TIMED_OUT_BATCHES_COUNTER);
+        earlyBatches = getRuntimeContext().getLongCounter(EARLY_BATCHES_COUNTER);
+        clock = new StageClock(getRuntimeContext());
+        clock.load.add(StageClock.millisSince(t0));
     }
 
     @Override
@@ -78,6 +106,7 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
         reviews.add(element.getValue());
         timestamps.add(element.hasTimestamp() ? element.getTimestamp() : null);
         if (reviews.size() >= batchSize) {
+            fullBatches.add(1);
             scoreBatch();
         } else if (!timerPending) {
             timerPending = true;
@@ -88,24 +117,27 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
     @Override
     public void onProcessingTime(long time) {
         timerPending = false;
+        if (!reviews.isEmpty()) {
+            timedOutBatches.add(1);
+        }
         scoreBatch();
     }
 
     @Override
     public void processWatermark(Watermark mark) throws Exception {
-        scoreBatch();
+        scoreEarly();
         super.processWatermark(mark);
     }
 
     @Override
     public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
-        scoreBatch();
+        scoreEarly();
         super.prepareSnapshotPreBarrier(checkpointId);
     }
 
     @Override
     public void finish() throws Exception {
-        scoreBatch();
+        scoreEarly();
         super.finish();
     }
 
@@ -123,29 +155,97 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
         }
     }
 
+    private void scoreEarly() {
+        if (reviews != null && !reviews.isEmpty()) {
+            earlyBatches.add(1);
+        }
+        scoreBatch();
+    }
+
     private void scoreBatch() {
         if (reviews == null || reviews.isEmpty()) {
             return;
         }
+        clock.batchStarts();
         List<String> texts = new ArrayList<>(reviews.size());
         for (Review r : reviews) {
             texts.add(r.text());
         }
         float[][] embeddings = sentenceEncoder.embed(texts);
+        long t0 = System.nanoTime();
         if (head.refresh()) {
             head.head().requireCompatibleWith(EncoderModel.ALL_MINILM_L6_V2_Q);
         }
         SentimentHead h = head.head();
         String model = head.model();
         long now = System.currentTimeMillis();
+        double[] sentiments = new double[reviews.size()];
+        for (int i = 0; i < sentiments.length; i++) {
+            sentiments[i] = 2 * h.positiveProbability(embeddings[i]) - 1;
+        }
+        long t1 = System.nanoTime();
         for (int i = 0; i < reviews.size(); i++) {
-            ScoredReview s = new ScoredReview(reviews.get(i), 2 * h.positiveProbability(embeddings[i]) - 1, now, model);
+            ScoredReview s = new ScoredReview(reviews.get(i), sentiments[i], now, model);
             Long ts = timestamps.get(i);
             output.collect(ts == null ? new StreamRecord<>(s) : new StreamRecord<>(s, ts));
         }
+        clock.batchDone(sentenceEncoder.timings(), t1 - t0, System.nanoTime() - t1);
         scored.add(reviews.size());
         batches.add(1);
         reviews.clear();
         timestamps.clear();
+    }
+
+    /** Adds each batch's stage times to the accumulators, in whole milliseconds, carrying the remainders. */
+    private static final class StageClock {
+        final LongCounter load;
+        private final LongCounter tokenize;
+        private final LongCounter inference;
+        private final LongCounter pool;
+        private final LongCounter head;
+        private final LongCounter downstream;
+        private final org.apache.flink.api.common.accumulators.LongMinimum firstBatchAt = new org.apache.flink.api.common.accumulators.LongMinimum();
+        private final org.apache.flink.api.common.accumulators.LongMaximum lastBatchAt = new org.apache.flink.api.common.accumulators.LongMaximum();
+        private SentenceEncoder.Timings reported = new SentenceEncoder.Timings(0, 0, 0);
+        private long headNanos;
+        private long downstreamNanos;
+        private long headReported;
+        private long downstreamReported;
+
+        StageClock(org.apache.flink.api.common.functions.RuntimeContext context) {
+            load = context.getLongCounter(LOAD_MILLIS);
+            tokenize = context.getLongCounter(TOKENIZE_MILLIS);
+            inference = context.getLongCounter(INFERENCE_MILLIS);
+            pool = context.getLongCounter(POOL_MILLIS);
+            head = context.getLongCounter(HEAD_MILLIS);
+            downstream = context.getLongCounter(DOWNSTREAM_MILLIS);
+            context.addAccumulator(FIRST_BATCH_AT, firstBatchAt);
+            context.addAccumulator(LAST_BATCH_AT, lastBatchAt);
+        }
+
+        void batchStarts() {
+            if (firstBatchAt.getLocalValuePrimitive() == Long.MAX_VALUE) {
+                firstBatchAt.add(System.currentTimeMillis());
+            }
+        }
+
+        static long millisSince(long startNanos) {
+            return (System.nanoTime() - startNanos) / 1_000_000;
+        }
+
+        void batchDone(SentenceEncoder.Timings encoder, long headNanosOfBatch, long downstreamNanosOfBatch) {
+            headNanos += headNanosOfBatch;
+            downstreamNanos += downstreamNanosOfBatch;
+            // the totals are cumulative: add the whole milliseconds not yet reported
+            tokenize.add(encoder.tokenizeNanos() / 1_000_000 - reported.tokenizeNanos() / 1_000_000);
+            inference.add(encoder.inferenceNanos() / 1_000_000 - reported.inferenceNanos() / 1_000_000);
+            pool.add(encoder.poolNanos() / 1_000_000 - reported.poolNanos() / 1_000_000);
+            head.add(headNanos / 1_000_000 - headReported / 1_000_000);
+            downstream.add(downstreamNanos / 1_000_000 - downstreamReported / 1_000_000);
+            reported = encoder;
+            headReported = headNanos;
+            downstreamReported = downstreamNanos;
+            lastBatchAt.add(System.currentTimeMillis());
+        }
     }
 }

@@ -216,7 +216,10 @@ class SentimentPipelineTest {
         int n = 1_500;
         createTopic("reviews-restore", 3);
         produce("reviews-restore", utf8(reviews(n)));
-        SentimentPipelineConfig config = pipeline("reviews-restore", "alerts_restore", "history-restore").bounded(false).build();
+        // micro-batches of 32 (not the default 256): the slower scorer keeps the job mid-stream when it is cancelled;
+        // with 256 the 1,500 reviews were all scored and committed before the cancel arrived
+        SentimentPipelineConfig config = pipeline("reviews-restore", "alerts_restore", "history-restore").bounded(false)
+                .batching(32, Duration.ofMillis(50)).build();
         String history = config.historyTable();
 
         JobControl.forgetGroup(Kafka.bootstrapServers(), config.groupId());

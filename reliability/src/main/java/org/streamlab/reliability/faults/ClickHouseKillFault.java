@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.streamlab.clickhouse.ClickHouse;
@@ -121,28 +122,45 @@ public final class ClickHouseKillFault {
         long pid = ClickHouse.service().serverPid();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (System.nanoTime() < deadline) {
+            boolean insertRuns = false;
             try (Connection c = ClickHouse.connection(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT count() FROM system.processes WHERE query LIKE 'INSERT INTO " + TABLE + "%'")) {
                 rs.next();
-                if (rs.getLong(1) > 0) {
-                    ProcessHandle.of(pid).ifPresent(p -> {
-                        killedAt.set(System.nanoTime());
-                        p.destroyForcibly(); // SIGKILL
-                    });
-                    ProcessHandle.of(pid).ifPresent(p -> p.onExit().join());
-                    return pid;
-                }
+                insertRuns = rs.getLong(1) > 0;
             } catch (SQLException | RuntimeException e) {
                 // not there yet
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            // the kill and the wait for the exit stay outside that catch: a failure there must not read as "not yet"
+            // and send this thread on polling (and restarting) the server
+            if (insertRuns) {
+                Optional<ProcessHandle> server = ProcessHandle.of(pid);
+                if (server.isEmpty()) {
+                    return -1;
+                }
+                killedAt.set(System.nanoTime());
+                server.get().destroyForcibly(); // SIGKILL
+                long exitDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (server.get().isAlive() && System.nanoTime() < exitDeadline) {
+                    sleepQuietly(5);
+                }
+                return server.get().isAlive() ? -1 : pid;
+            }
+            if (!sleepQuietly(5)) {
                 return -1;
             }
         }
         return -1;
+    }
+
+    /** False when interrupted. */
+    private static boolean sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static long count(String sql) throws SQLException {

@@ -3,6 +3,9 @@ package org.streamlab.pipelines.sentiment;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.flink.api.common.accumulators.LongCounter;
+import org.apache.flink.api.common.accumulators.LongMaximum;
+import org.apache.flink.api.common.accumulators.LongMinimum;
+import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.operators.ProcessingTimeService.ProcessingTimeCallback;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
@@ -204,15 +207,13 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
         private final LongCounter pool;
         private final LongCounter head;
         private final LongCounter downstream;
-        private final org.apache.flink.api.common.accumulators.LongMinimum firstBatchAt = new org.apache.flink.api.common.accumulators.LongMinimum();
-        private final org.apache.flink.api.common.accumulators.LongMaximum lastBatchAt = new org.apache.flink.api.common.accumulators.LongMaximum();
+        private final LongMinimum firstBatchAt = new LongMinimum();
+        private final LongMaximum lastBatchAt = new LongMaximum();
         private SentenceEncoder.Timings reported = new SentenceEncoder.Timings(0, 0, 0);
         private long headNanos;
         private long downstreamNanos;
-        private long headReported;
-        private long downstreamReported;
 
-        StageClock(org.apache.flink.api.common.functions.RuntimeContext context) {
+        StageClock(RuntimeContext context) {
             load = context.getLongCounter(LOAD_MILLIS);
             tokenize = context.getLongCounter(TOKENIZE_MILLIS);
             inference = context.getLongCounter(INFERENCE_MILLIS);
@@ -233,19 +234,24 @@ public final class MicroBatchScorer extends AbstractStreamOperator<ScoredReview>
             return (System.nanoTime() - startNanos) / 1_000_000;
         }
 
+        /** {@code encoder} is cumulative (since the encoder opened); the head and downstream times are this batch's. */
         void batchDone(SentenceEncoder.Timings encoder, long headNanosOfBatch, long downstreamNanosOfBatch) {
+            addWholeMillis(tokenize, reported.tokenizeNanos(), encoder.tokenizeNanos());
+            addWholeMillis(inference, reported.inferenceNanos(), encoder.inferenceNanos());
+            addWholeMillis(pool, reported.poolNanos(), encoder.poolNanos());
+            long headBefore = headNanos;
+            long downstreamBefore = downstreamNanos;
             headNanos += headNanosOfBatch;
             downstreamNanos += downstreamNanosOfBatch;
-            // the totals are cumulative: add the whole milliseconds not yet reported
-            tokenize.add(encoder.tokenizeNanos() / 1_000_000 - reported.tokenizeNanos() / 1_000_000);
-            inference.add(encoder.inferenceNanos() / 1_000_000 - reported.inferenceNanos() / 1_000_000);
-            pool.add(encoder.poolNanos() / 1_000_000 - reported.poolNanos() / 1_000_000);
-            head.add(headNanos / 1_000_000 - headReported / 1_000_000);
-            downstream.add(downstreamNanos / 1_000_000 - downstreamReported / 1_000_000);
+            addWholeMillis(head, headBefore, headNanos);
+            addWholeMillis(downstream, downstreamBefore, downstreamNanos);
             reported = encoder;
-            headReported = headNanos;
-            downstreamReported = downstreamNanos;
             lastBatchAt.add(System.currentTimeMillis());
+        }
+
+        /** Adds the whole milliseconds a running total crossed from {@code before} to {@code after} nanoseconds. */
+        private static void addWholeMillis(LongCounter counter, long before, long after) {
+            counter.add(after / 1_000_000 - before / 1_000_000);
         }
     }
 }

@@ -1,6 +1,7 @@
 package org.streamlab.pipelines.sentiment;
 
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -22,7 +23,7 @@ public record SentimentPipelineResult(String jobId, long reviewsParsed, long rev
 
     /** The scorer's time accumulators ({@code MicroBatchScorer.*_MILLIS}) by stage name, in the order of the stages. */
     public static Map<String, Long> scorerStats(Map<String, Object> accumulators) {
-        Map<String, Long> m = new java.util.LinkedHashMap<>();
+        Map<String, Long> m = new LinkedHashMap<>();
         for (String name : List.of(MicroBatchScorer.LOAD_MILLIS, MicroBatchScorer.TOKENIZE_MILLIS, MicroBatchScorer.INFERENCE_MILLIS,
                 MicroBatchScorer.POOL_MILLIS, MicroBatchScorer.HEAD_MILLIS, MicroBatchScorer.DOWNSTREAM_MILLIS,
                 MicroBatchScorer.FULL_BATCHES_COUNTER, MicroBatchScorer.TIMED_OUT_BATCHES_COUNTER, MicroBatchScorer.EARLY_BATCHES_COUNTER)) {

@@ -213,11 +213,12 @@ class SentimentPipelineTest {
 
     @Test
     void cancelledMidStreamAndRestoredScoresEveryReviewExactlyOnce() throws Exception {
-        int n = 1_500;
+        // enough reviews for the job to be mid-stream when the cancel lands: with 1,500 a quiet machine scored and
+        // committed them all first (in micro-batches of 32 too), and the test failed "1500 of 1500 in the history"
+        int n = 6_000;
         createTopic("reviews-restore", 3);
         produce("reviews-restore", utf8(reviews(n)));
-        // micro-batches of 32 (not the default 256): the slower scorer keeps the job mid-stream when it is cancelled;
-        // with 256 the 1,500 reviews were all scored and committed before the cancel arrived
+        // micro-batches of 32 (not the default 256): the slower scorer keeps the job mid-stream for longer
         SentimentPipelineConfig config = pipeline("reviews-restore", "alerts_restore", "history-restore").bounded(false)
                 .batching(32, Duration.ofMillis(50)).build();
         String history = config.historyTable();
